@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace flagmeter {
+
+/// One usage event, validated, as it travels through the queue into the store.
+struct Event {
+  std::string id;                  // client idempotency key, or a server-made UUIDv7
+  std::string tenant;              // tenant name, 1..128 bytes of UTF-8
+  std::string feature;             // feature name, same rule as tenant
+  std::int64_t tokens = 0;         // 1 .. 2^53-1
+  std::int64_t occurred_at_ms = 0; // event time, Unix milliseconds UTC
+  std::int64_t received_at_ms = 0; // when this server accepted it, Unix milliseconds UTC
+};
+
+}  // namespace flagmeter
