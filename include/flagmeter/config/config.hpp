@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "flagmeter/core/status.hpp"
+
+namespace flagmeter {
+
+/// Where Valkey (or Redis 7) listens, parsed from VALKEY_URL
+/// (redis://[[user]:password@]host[:port][/db]).
+struct ValkeyEndpoint {
+  std::string host = "localhost";
+  int port = 6379;
+  int db = 0;
+  std::string password;  // empty: no AUTH
+};
+
+struct HttpConfig {
+  std::string bind_address = "0.0.0.0";
+  std::uint16_t port = 3000;              // PORT
+  std::size_t max_body_bytes = 1048576;   // MAX_BODY_BYTES: larger bodies get 413
+  int io_threads = 2;                     // IO_THREADS: threads running the io_context
+};
+
+struct QueueConfig {
+  ValkeyEndpoint valkey;                   // VALKEY_URL
+  std::string name = "events";             // QUEUE_NAME: the Valkey list
+  std::int64_t max_depth = 1000000;        // MAX_QUEUE_DEPTH: above it POST answers 503
+  int lease_ms = 30000;                    // QUEUE_LEASE_MS: a silent consumer's batch is put back after this
+  int connect_timeout_ms = 1000;           // time allowed to (re)connect to Valkey
+};
+
+struct WorkerConfig {
+  int concurrency = 4;                     // WORKER_CONCURRENCY: worker threads
+  std::size_t max_batch_size = 1000;       // BATCH_SIZE: events per transaction, at most
+  int idle_poll_ms = 10;                   // wait between claims when the queue is empty
+};
+
+struct StoreConfig {
+  std::string database_url = "postgres://flagmeter@localhost:5432/flagmeter";  // DATABASE_URL
+  int usage_readers = 2;                   // USAGE_READERS: threads (and connections) serving reads
+  int usage_cache_ms = 250;                // USAGE_CACHE_MS: how long a usage answer may be reused
+};
+
+/// Everything the service is configured with, read once at start-up.
+struct Config {
+  HttpConfig http;
+  QueueConfig queue;
+  WorkerConfig worker;
+  StoreConfig store;
+  std::string log_level = "info";          // LOG_LEVEL: trace, debug, info, warn, error
+  std::string log_format = "json";         // LOG_FORMAT: json or text
+};
+
+/// Reads the configuration from environment variables through `getenv`
+/// (injectable for tests). InvalidArgument, with one line naming the
+/// variable, for any bad value.
+Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv);
+
+/// The text of `flagmeter --help`: every variable, its default and meaning.
+std::string ConfigHelp();
+
+/// Parses a VALKEY_URL.
+Result<ValkeyEndpoint> ParseValkeyUrl(const std::string& url);
+
+}  // namespace flagmeter

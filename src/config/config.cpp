@@ -1,0 +1,191 @@
+#include "flagmeter/config/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace flagmeter {
+namespace {
+
+using Getenv = std::function<const char*(const char*)>;
+
+// One row per variable: the single place where names, defaults, bounds and
+// meanings live, so --help, validation and the docs cannot drift apart.
+struct Variable {
+  const char* name;
+  const char* default_text;
+  const char* meaning;
+  std::int64_t min = 0;  // for integer variables
+  std::int64_t max = 0;
+  // Applies the (validated) text to the config; returns "" or a problem.
+  std::string (*apply)(Config&, const std::string&, const Variable&);
+};
+
+std::string ParseInt(const std::string& text, const Variable& var, std::int64_t& out) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return "must be an integer from " + std::to_string(var.min) + " to " + std::to_string(var.max);
+  }
+  if (value < var.min || value > var.max) {
+    return "must be from " + std::to_string(var.min) + " to " + std::to_string(var.max);
+  }
+  out = value;
+  return "";
+}
+
+template <typename T, T Config::*Section, auto Field>
+std::string ApplyInt(Config& config, const std::string& text, const Variable& var) {
+  std::int64_t value = 0;
+  std::string problem = ParseInt(text, var, value);
+  if (problem.empty()) (config.*Section).*Field = static_cast<std::remove_reference_t<decltype((config.*Section).*Field)>>(value);
+  return problem;
+}
+
+std::string ApplyDatabaseUrl(Config& config, const std::string& text, const Variable&) {
+  if (text.rfind("postgres://", 0) != 0 && text.rfind("postgresql://", 0) != 0) {
+    return "must be a postgres:// or postgresql:// URL";
+  }
+  config.store.database_url = text;
+  return "";
+}
+
+std::string ApplyValkeyUrl(Config& config, const std::string& text, const Variable&) {
+  Result<ValkeyEndpoint> endpoint = ParseValkeyUrl(text);
+  if (!endpoint.ok()) return endpoint.status().message();
+  config.queue.valkey = *endpoint;
+  return "";
+}
+
+std::string ApplyQueueName(Config& config, const std::string& text, const Variable&) {
+  if (text.empty() || text.size() > 200) return "must be 1 to 200 characters";
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "must not contain spaces or control characters";
+  }
+  config.queue.name = text;
+  return "";
+}
+
+std::string ApplyLogLevel(Config& config, const std::string& text, const Variable&) {
+  for (const char* level : {"trace", "debug", "info", "warn", "error"}) {
+    if (text == level) {
+      config.log_level = text;
+      return "";
+    }
+  }
+  return "must be one of trace, debug, info, warn, error";
+}
+
+std::string ApplyLogFormat(Config& config, const std::string& text, const Variable&) {
+  if (text != "json" && text != "text") return "must be json or text";
+  config.log_format = text;
+  return "";
+}
+
+std::string ApplyBindAddress(Config& config, const std::string& text, const Variable&) {
+  if (text.empty()) return "must be an IP address";
+  config.http.bind_address = text;
+  return "";
+}
+
+const std::vector<Variable>& Variables() {
+  static const std::vector<Variable> kVariables = {
+      {"PORT", "3000", "HTTP port", 1, 65535, ApplyInt<HttpConfig, &Config::http, &HttpConfig::port>},
+      {"BIND_ADDRESS", "0.0.0.0", "address the HTTP server listens on", 0, 0, ApplyBindAddress},
+      {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl},
+      {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl},
+      {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName},
+      {"WORKER_CONCURRENCY", "4", "worker threads draining the queue", 1, 256,
+       ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
+      {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,
+       ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::max_batch_size>},
+      {"MAX_BODY_BYTES", "1048576", "largest request body (bigger: 413)", 1024, 64LL << 20,
+       ApplyInt<HttpConfig, &Config::http, &HttpConfig::max_body_bytes>},
+      {"MAX_QUEUE_DEPTH", "1000000", "waiting events above which POST answers 503", 1, 1LL << 40,
+       ApplyInt<QueueConfig, &Config::queue, &QueueConfig::max_depth>},
+      {"QUEUE_LEASE_MS", "30000", "ms after which a silent worker's batch is put back", 1000, 3600000,
+       ApplyInt<QueueConfig, &Config::queue, &QueueConfig::lease_ms>},
+      {"IO_THREADS", "2", "threads serving HTTP", 1, 256, ApplyInt<HttpConfig, &Config::http, &HttpConfig::io_threads>},
+      {"USAGE_READERS", "2", "threads (and PostgreSQL connections) serving usage reads", 1, 64,
+       ApplyInt<StoreConfig, &Config::store, &StoreConfig::usage_readers>},
+      {"USAGE_CACHE_MS", "250", "ms a usage answer may be reused (0: never)", 0, 900,
+       ApplyInt<StoreConfig, &Config::store, &StoreConfig::usage_cache_ms>},
+      {"LOG_LEVEL", "info", "trace, debug, info, warn, error", 0, 0, ApplyLogLevel},
+      {"LOG_FORMAT", "json", "json (one object per line) or text", 0, 0, ApplyLogFormat},
+  };
+  return kVariables;
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv) {
+  Config config;
+  for (const Variable& var : Variables()) {
+    const char* raw = getenv(var.name);
+    if (raw == nullptr) continue;
+    const std::string text(raw);
+    const std::string problem = var.apply(config, text, var);
+    if (!problem.empty()) {
+      return Status::InvalidArgument(std::string(var.name) + "='" + text + "' " + problem);
+    }
+  }
+  return config;
+}
+
+std::string ConfigHelp() {
+  std::ostringstream out;
+  out << "flagmeter: usage metering service (HTTP -> Valkey queue -> workers -> PostgreSQL)\n\n"
+         "Usage: flagmeter [--help]\n\n"
+         "Configuration is read from the environment:\n\n";
+  for (const Variable& var : Variables()) {
+    const std::size_t width = std::string_view(var.name).size();
+    out << "  " << var.name << std::string(width < 20 ? 20 - width : 1, ' ') << var.meaning << " (default: "
+        << var.default_text << ")\n";
+  }
+  out << "\nBad configuration prints one line naming the variable and exits with code 2.\n";
+  return out.str();
+}
+
+Result<ValkeyEndpoint> ParseValkeyUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "redis://";
+  if (url.rfind(kScheme, 0) != 0) return Status::InvalidArgument("must be a redis:// URL");
+  std::string rest = url.substr(kScheme.size());
+  ValkeyEndpoint endpoint;
+  if (const auto at = rest.rfind('@'); at != std::string::npos) {
+    const std::string credentials = rest.substr(0, at);
+    const auto colon = credentials.find(':');
+    endpoint.password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
+    rest = rest.substr(at + 1);
+  }
+  std::string db_text;
+  if (const auto slash = rest.find('/'); slash != std::string::npos) {
+    db_text = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  std::string port_text;
+  if (const auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+    port_text = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  if (rest.empty()) return Status::InvalidArgument("must name a host (redis://host:port/db)");
+  endpoint.host = rest;
+  auto parse_number = [](const std::string& text, int min, int max, int& out) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) return false;
+    out = value;
+    return true;
+  };
+  if (!port_text.empty() && !parse_number(port_text, 1, 65535, endpoint.port)) {
+    return Status::InvalidArgument("has a bad port (1..65535)");
+  }
+  if (!db_text.empty() && !parse_number(db_text, 0, 15, endpoint.db)) {
+    return Status::InvalidArgument("has a bad database number (0..15)");
+  }
+  return endpoint;
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,111 @@
+#include "flagmeter/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace flagmeter {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  Result<Config> Load() {
+    return LoadConfig([this](const char* name) -> const char* {
+      auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    });
+  }
+  std::map<std::string, std::string> env_;
+};
+
+TEST_F(ConfigTest, DefaultsMatchTheContract) {
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->http.port, 3000);
+  EXPECT_EQ(config->store.database_url, "postgres://flagmeter@localhost:5432/flagmeter");
+  EXPECT_EQ(config->queue.valkey.host, "localhost");
+  EXPECT_EQ(config->queue.valkey.port, 6379);
+  EXPECT_EQ(config->queue.name, "events");
+  EXPECT_EQ(config->worker.concurrency, 4);
+  EXPECT_EQ(config->http.max_body_bytes, 1048576u);
+  EXPECT_EQ(config->queue.max_depth, 1000000);
+  EXPECT_EQ(config->log_level, "info");
+}
+
+TEST_F(ConfigTest, ReadsEveryVariable) {
+  env_ = {{"PORT", "8080"},
+          {"DATABASE_URL", "postgresql://u:p@db:5433/x"},
+          {"VALKEY_URL", "redis://:secret@cache:6380/2"},
+          {"QUEUE_NAME", "usage"},
+          {"WORKER_CONCURRENCY", "8"},
+          {"MAX_BODY_BYTES", "2048"},
+          {"MAX_QUEUE_DEPTH", "50"},
+          {"LOG_LEVEL", "debug"},
+          {"LOG_FORMAT", "text"},
+          {"IO_THREADS", "3"},
+          {"BATCH_SIZE", "500"},
+          {"USAGE_CACHE_MS", "0"}};
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->http.port, 8080);
+  EXPECT_EQ(config->store.database_url, "postgresql://u:p@db:5433/x");
+  EXPECT_EQ(config->queue.valkey.host, "cache");
+  EXPECT_EQ(config->queue.valkey.port, 6380);
+  EXPECT_EQ(config->queue.valkey.db, 2);
+  EXPECT_EQ(config->queue.valkey.password, "secret");
+  EXPECT_EQ(config->queue.name, "usage");
+  EXPECT_EQ(config->worker.concurrency, 8);
+  EXPECT_EQ(config->http.max_body_bytes, 2048u);
+  EXPECT_EQ(config->queue.max_depth, 50);
+  EXPECT_EQ(config->log_level, "debug");
+  EXPECT_EQ(config->log_format, "text");
+  EXPECT_EQ(config->http.io_threads, 3);
+  EXPECT_EQ(config->worker.max_batch_size, 500u);
+  EXPECT_EQ(config->store.usage_cache_ms, 0);
+}
+
+TEST_F(ConfigTest, BadValuesNameTheVariable) {
+  const std::map<std::string, std::string> bad = {
+      {"PORT", "0"},          {"PORT", "http"},          {"PORT", "70000"},
+      {"WORKER_CONCURRENCY", "0"}, {"MAX_BODY_BYTES", "1k"}, {"MAX_QUEUE_DEPTH", "-1"},
+      {"DATABASE_URL", "mysql://x"}, {"VALKEY_URL", "http://x"}, {"LOG_LEVEL", "loud"},
+      {"QUEUE_NAME", "a b"}};
+  for (const auto& [name, value] : bad) {
+    env_ = {{name, value}};
+    Result<Config> config = Load();
+    ASSERT_FALSE(config.ok()) << name << "=" << value;
+    EXPECT_EQ(config.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(config.status().message().rfind(name + "=", 0), 0u) << config.status().message();
+    EXPECT_EQ(config.status().message().find('\n'), std::string::npos);
+  }
+}
+
+TEST_F(ConfigTest, HelpListsEveryVariable) {
+  const std::string help = ConfigHelp();
+  for (const char* name : {"PORT", "DATABASE_URL", "VALKEY_URL", "QUEUE_NAME", "WORKER_CONCURRENCY",
+                           "MAX_BODY_BYTES", "MAX_QUEUE_DEPTH", "LOG_LEVEL", "LOG_FORMAT", "IO_THREADS",
+                           "BATCH_SIZE", "USAGE_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(ValkeyUrl, ParsesHostPortDatabaseAndPassword) {
+  Result<ValkeyEndpoint> plain = ParseValkeyUrl("redis://127.0.0.1");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->host, "127.0.0.1");
+  EXPECT_EQ(plain->port, 6379);
+  EXPECT_EQ(plain->db, 0);
+  Result<ValkeyEndpoint> full = ParseValkeyUrl("redis://user:pw@valkey:7000/3");
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->password, "pw");
+  EXPECT_EQ(full->host, "valkey");
+  EXPECT_EQ(full->port, 7000);
+  EXPECT_EQ(full->db, 3);
+  EXPECT_FALSE(ParseValkeyUrl("redis://:6379").ok());
+  EXPECT_FALSE(ParseValkeyUrl("redis://host:0").ok());
+  EXPECT_FALSE(ParseValkeyUrl("redis://host/99").ok());
+}
+
+}  // namespace
+}  // namespace flagmeter
