@@ -1,0 +1,128 @@
+#include "flagmeter/queue/event_codec.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace flagmeter {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1
+
+void AppendEscaped(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    // Copy the plain run before this byte in one go, then its escape.
+    out.append(text, run_start, i - run_start);
+    run_start = i + 1;
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(escape, sizeof(escape));
+    }
+  }
+  out.append(text, run_start, text.size() - run_start);
+  out += '"';
+}
+
+void AppendInteger(std::int64_t value, std::string& out) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof(digits), value);
+  out.append(digits, result.ptr);
+}
+
+Status FieldStatus(const char* field, const char* meaning, const char* rule) {
+  return Status::InvalidArgument(std::string("queued event: field \"") + field + "\" (" + meaning + ") " +
+                                 rule);
+}
+
+Status ReadString(Json& object, const char* field, const char* meaning, std::string& out) {
+  const auto it = object.find(field);
+  if (it == object.end()) return FieldStatus(field, meaning, "is missing");
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return FieldStatus(field, meaning, "must be a non-empty string");
+  }
+  out = std::move(it->get_ref<std::string&>());
+  return Status::Ok();
+}
+
+Status ReadInteger(const Json& object, const char* field, const char* meaning, std::int64_t& out) {
+  const auto it = object.find(field);
+  if (it == object.end()) return FieldStatus(field, meaning, "is missing");
+  if (it->is_number_integer() && !it->is_number_unsigned()) {
+    out = it->get<std::int64_t>();
+    return Status::Ok();
+  }
+  // Unsigned values above INT64_MAX would wrap; no timestamp or token count gets there.
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    out = static_cast<std::int64_t>(it->get<std::uint64_t>());
+    return Status::Ok();
+  }
+  return FieldStatus(field, meaning, "must be a 64-bit integer");
+}
+
+Status ReadFields(Json& object, Event& event) {
+  Status status = ReadString(object, "i", "id", event.id);
+  if (status.ok()) status = ReadString(object, "t", "tenant", event.tenant);
+  if (status.ok()) status = ReadString(object, "f", "feature", event.feature);
+  if (status.ok()) status = ReadInteger(object, "n", "tokens", event.tokens);
+  if (status.ok() && (event.tokens < 1 || event.tokens > kMaxTokens)) {
+    status = FieldStatus("n", "tokens", "must be from 1 to 9007199254740991");
+  }
+  if (status.ok()) status = ReadInteger(object, "o", "occurred_at_ms", event.occurred_at_ms);
+  if (status.ok()) status = ReadInteger(object, "r", "received_at_ms", event.received_at_ms);
+  return status;
+}
+
+}  // namespace
+
+std::string EncodeEvent(const Event& event) {
+  std::string out;
+  // Fixed punctuation and three numbers take under 100 bytes.
+  out.reserve(event.id.size() + event.tenant.size() + event.feature.size() + 100);
+  out += "{\"i\":";
+  AppendEscaped(event.id, out);
+  out += ",\"t\":";
+  AppendEscaped(event.tenant, out);
+  out += ",\"f\":";
+  AppendEscaped(event.feature, out);
+  out += ",\"n\":";
+  AppendInteger(event.tokens, out);
+  out += ",\"o\":";
+  AppendInteger(event.occurred_at_ms, out);
+  out += ",\"r\":";
+  AppendInteger(event.received_at_ms, out);
+  out += '}';
+  return out;
+}
+
+Result<Event> DecodeEvent(std::string_view encoded) {
+  Json json = Json::parse(encoded.begin(), encoded.end(), /*cb=*/nullptr,
+                          /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return Status::InvalidArgument("queued event: not valid JSON: " + std::string(encoded.substr(0, 200)));
+  }
+  if (!json.is_object()) {
+    return Status::InvalidArgument("queued event: not a JSON object: " + std::string(encoded.substr(0, 200)));
+  }
+  Event event;
+  try {
+    if (Status status = ReadFields(json, event); !status.ok()) return status;
+  } catch (const Json::exception& e) {
+    // Unreachable: every access above checks the type first.
+    return Status::InvalidArgument(std::string("queued event: ") + e.what());
+  }
+  return event;
+}
+
+}  // namespace flagmeter
