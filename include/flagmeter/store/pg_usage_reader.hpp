@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "flagmeter/store/usage_reader.hpp"
+
+namespace flagmeter {
+
+class PgConnection;
+
+/// UsageReader on PostgreSQL: two short queries per ReadUsage (the tenant,
+/// then its day rollups in the period, summed per feature). Statements time
+/// out after 5 s; a broken connection is dropped and reopened by the next call.
+/// Owned by one query thread: it holds one connection that is not thread-safe.
+class PgUsageReader final : public UsageReader {
+ public:
+  /// `database_url`: a libpq URI (postgres://...) or keyword/value string.
+  /// Does not connect; the first call does.
+  explicit PgUsageReader(std::string database_url);
+  ~PgUsageReader() override;
+
+  PgUsageReader(const PgUsageReader&) = delete;
+  PgUsageReader& operator=(const PgUsageReader&) = delete;
+
+  /// See UsageReader::ReadUsage. NotFound("Tenant '<name>' not found").
+  /// Features are ordered by tokens descending, then by name (bytewise).
+  /// Blocking.
+  Result<TenantUsage> ReadUsage(const std::string& tenant_name, std::int64_t now_ms) override;
+
+  /// `SELECT 1`; Unavailable when the database does not answer. Blocking.
+  Status Ping() override;
+
+ private:
+  Result<TenantUsage> ReadOnce(const std::string& tenant_name, std::int64_t now_ms);
+
+  std::unique_ptr<PgConnection> connection_;
+};
+
+}  // namespace flagmeter

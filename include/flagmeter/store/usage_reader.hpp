@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flagmeter/core/status.hpp"
+
+namespace flagmeter {
+
+struct FeatureUsage {
+  std::string feature;
+  std::int64_t tokens = 0;
+  std::int64_t events = 0;
+};
+
+/// A tenant's usage in the billing period that contains a given instant.
+struct TenantUsage {
+  std::string tenant_id;  // UUID
+  std::string tenant_name;
+  std::int64_t monthly_quota = 0;
+  int billing_day = 1;  // 1..28
+  std::int64_t total_tokens = 0;
+  std::int64_t period_start_ms = 0;  // inclusive, Unix ms UTC
+  std::int64_t period_end_ms = 0;    // exclusive
+  std::vector<FeatureUsage> features;  // most tokens first
+};
+
+/// Reads usage from the rollups. Blocking; owned by one query thread (each has
+/// its own connection, apart from the workers').
+class UsageReader {
+ public:
+  virtual ~UsageReader() = default;
+
+  /// Usage of `tenant_name` in its billing period containing `now_ms`.
+  /// NotFound for a tenant that never sent an event; Unavailable when the
+  /// database cannot be reached.
+  virtual Result<TenantUsage> ReadUsage(const std::string& tenant_name, std::int64_t now_ms) = 0;
+
+  /// Checks the database answers (for /api/health).
+  virtual Status Ping() = 0;
+};
+
+}  // namespace flagmeter

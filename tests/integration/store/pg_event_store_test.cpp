@@ -1,0 +1,245 @@
+#include "flagmeter/store/pg_event_store.hpp"
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "flagmeter/core/civil_time.hpp"
+#include "support/test_postgres.hpp"
+
+namespace flagmeter {
+namespace {
+
+using test::QueryInt64;
+
+std::int64_t UtcMs(std::int64_t year, int month, int day, int hour = 0, int minute = 0) {
+  return DaysFromCivil({year, month, day}) * kMillisPerDay + (hour * 60 + minute) * 60'000;
+}
+
+const std::int64_t kNoon = UtcMs(2026, 3, 20, 12);
+
+Event MakeEvent(std::string id, std::string tenant, std::string feature, std::int64_t tokens,
+                std::int64_t occurred_at_ms = kNoon) {
+  return Event{std::move(id), std::move(tenant), std::move(feature), tokens, occurred_at_ms,
+               occurred_at_ms + 5};
+}
+
+// Rows of a rollup whose tokens or event count differ from the raw events'.
+std::string RollupMismatchSql(const std::string& table, const std::string& bucket,
+                              const std::string& unit) {
+  return "SELECT count(*) FROM (SELECT tenant_id, feature, date_trunc('" + unit +
+         "', occurred_at, 'UTC') AS b, sum(tokens) AS t, count(*) AS c FROM events GROUP BY 1, 2, "
+         "3) e FULL JOIN " + table + " r ON r.tenant_id = e.tenant_id AND r.feature = e.feature "
+         "AND r." + bucket + " = e.b WHERE r.tokens IS DISTINCT FROM e.t OR r.events IS DISTINCT "
+         "FROM e.c";
+}
+
+class PgEventStoreTest : public test::MigratedPostgresTest {
+ protected:
+  std::int64_t Count(const std::string& table) {
+    return QueryInt64(database_url(), "SELECT count(*) FROM " + table);
+  }
+  std::int64_t RolledUpTokens(const std::string& table) {
+    return QueryInt64(database_url(), "SELECT sum(tokens) FROM " + table);
+  }
+  void ExpectRollupsMatchEvents() {
+    EXPECT_EQ(QueryInt64(database_url(), RollupMismatchSql("usage_minute", "minute", "minute")), 0);
+    EXPECT_EQ(QueryInt64(database_url(), RollupMismatchSql("usage_day", "day", "day")), 0);
+  }
+};
+
+TEST_F(PgEventStoreTest, EmptyBatchCommitsNothing) {
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch({});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 0u);
+  EXPECT_EQ(outcome->duplicates, 0u);
+}
+
+TEST_F(PgEventStoreTest, CreatesTenantsAndStoresEvents) {
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch(
+      {MakeEvent("e1", "acme", "gpt", 10), MakeEvent("e2", "acme", "gpt", 20),
+       MakeEvent("e1", "globex", "claude", 7)});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 3u);
+  EXPECT_EQ(outcome->duplicates, 0u);
+
+  EXPECT_EQ(Count("tenants"), 2);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT count(*) FROM tenants WHERE monthly_quota = "
+                                       "1000000000 AND billing_day = 1"),
+            2);
+  EXPECT_EQ(Count("events"), 3);
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT (extract(epoch FROM occurred_at) * 1000)::bigint FROM events "
+                       "WHERE event_id = 'e2'"),
+            kNoon);
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT (extract(epoch FROM received_at) * 1000)::bigint FROM events "
+                       "WHERE event_id = 'e2'"),
+            kNoon + 5);
+  ExpectRollupsMatchEvents();
+}
+
+TEST_F(PgEventStoreTest, RollupsEqualEventSums) {
+  std::vector<Event> batch;
+  std::int64_t total = 0;
+  for (int i = 0; i < 600; ++i) {
+    // Spread over 3 tenants, 4 features, minutes and days, before 1970 too.
+    const std::int64_t at = i % 50 == 0 ? -90'000 - i : kNoon + (i % 7) * 3'600'000 * 11 + i * 1'000;
+    batch.push_back(MakeEvent("id-" + std::to_string(i), "t" + std::to_string(i % 3),
+                              "f" + std::to_string(i % 4), 1 + i * 37, at));
+    total += 1 + i * 37;
+  }
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch(batch);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 600u);
+  EXPECT_EQ(RolledUpTokens("usage_minute"), total);
+  EXPECT_EQ(RolledUpTokens("usage_day"), total);
+  EXPECT_GT(Count("usage_day"), 12);  // more than one day per (tenant, feature)
+  ExpectRollupsMatchEvents();
+}
+
+TEST_F(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
+  const std::vector<Event> batch = {MakeEvent("a", "acme", "gpt", 10),
+                                    MakeEvent("b", "acme", "gpt", 20),
+                                    MakeEvent("c", "acme", "bert", 30)};
+  PgEventStore store(database_url());
+  ASSERT_TRUE(store.CommitBatch(batch).ok());
+
+  Result<CommitOutcome> replay = store.CommitBatch(batch);
+  ASSERT_TRUE(replay.ok()) << replay.status().ToString();
+  EXPECT_EQ(replay->inserted, 0u);
+  EXPECT_EQ(replay->duplicates, 3u);
+
+  // A fresh store (another worker, or after a restart) knows no tenants yet.
+  PgEventStore other(database_url());
+  Result<CommitOutcome> elsewhere = other.CommitBatch(batch);
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status().ToString();
+  EXPECT_EQ(elsewhere->inserted, 0u);
+
+  EXPECT_EQ(Count("events"), 3);
+  EXPECT_EQ(RolledUpTokens("usage_minute"), 60);
+  EXPECT_EQ(RolledUpTokens("usage_day"), 60);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(events) FROM usage_day"), 3);
+}
+
+TEST_F(PgEventStoreTest, FirstOccurrenceWithinBatchWins) {
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch(
+      {MakeEvent("x", "acme", "gpt", 5), MakeEvent("x", "acme", "bert", 7),
+       MakeEvent("y", "acme", "gpt", 1), MakeEvent("x", "globex", "gpt", 2)});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 3u);
+  EXPECT_EQ(outcome->duplicates, 1u);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT tokens FROM events e JOIN tenants t ON t.id = "
+                                       "e.tenant_id WHERE t.name = 'acme' AND event_id = 'x'"),
+            5);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT count(*) FROM usage_day WHERE feature = 'bert'"), 0);
+  EXPECT_EQ(RolledUpTokens("usage_day"), 8);
+}
+
+TEST_F(PgEventStoreTest, EventIsCountedInItsOwnMinuteAndDay) {
+  PgEventStore store(database_url());
+  const std::int64_t last_month = UtcMs(2026, 2, 27, 23, 59) + 59'999;
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("old", "acme", "gpt", 9, last_month),
+                                 MakeEvent("new", "acme", "gpt", 4)})
+                  .ok());
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT tokens FROM usage_minute WHERE minute = '2026-02-27 23:59:00Z'"),
+            9);
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT tokens FROM usage_day WHERE day = '2026-02-27 00:00:00Z'"),
+            9);
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT tokens FROM usage_day WHERE day = '2026-03-20 00:00:00Z'"),
+            4);
+}
+
+TEST_F(PgEventStoreTest, RefusedDataIsInvalidArgumentAndCommitsNothing) {
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch(
+      {MakeEvent("good", "acme", "gpt", 5), MakeEvent("poison", "acme", "gpt", 0)});
+  ASSERT_EQ(outcome.status().code(), Status::Code::kInvalidArgument)
+      << outcome.status().ToString();
+  EXPECT_NE(outcome.status().message().find("store: commit batch of 2 events"), std::string::npos)
+      << outcome.status().message();
+  EXPECT_NE(outcome.status().message().find("events_tokens_check"), std::string::npos)
+      << outcome.status().message();
+  EXPECT_EQ(Count("events"), 0);
+  EXPECT_EQ(Count("tenants"), 0);
+
+  // The connection is still usable for the next batch.
+  Result<CommitOutcome> next = store.CommitBatch({MakeEvent("good", "acme", "gpt", 5)});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->inserted, 1u);
+}
+
+TEST_F(PgEventStoreTest, TextThePostgresCannotHoldIsInvalidArgument) {
+  PgEventStore store(database_url());
+  Result<CommitOutcome> utf8 = store.CommitBatch({MakeEvent("e", "acme", "bad\xff", 5)});
+  EXPECT_EQ(utf8.status().code(), Status::Code::kInvalidArgument) << utf8.status().ToString();
+  Result<CommitOutcome> nul =
+      store.CommitBatch({MakeEvent("e", "acme", std::string("nul\0byte", 8), 5)});
+  EXPECT_EQ(nul.status().code(), Status::Code::kInvalidArgument) << nul.status().ToString();
+  EXPECT_EQ(Count("events"), 0);
+}
+
+TEST_F(PgEventStoreTest, StoresNamesVerbatim) {
+  const std::string tenant = "quo\"te back\\slash \xc3\xbc \xf0\x9f\x98\x80 '; DROP TABLE x";
+  PgEventStore store(database_url());
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("id\"1", tenant, "f/\u00e9", 9'007'199'254'740'991)}).ok());
+  EXPECT_EQ(QueryInt64(database_url(),
+                       "SELECT count(*) FROM tenants WHERE name = 'quo\"te back\\slash "
+                       "\xc3\xbc \xf0\x9f\x98\x80 ''; DROP TABLE x'"),
+            1);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT tokens FROM events WHERE event_id = 'id\"1' AND "
+                                       "feature = 'f/\u00e9'"),
+            9'007'199'254'740'991);
+}
+
+TEST_F(PgEventStoreTest, MissingTenantRowIsInternalAndCommitsNothing) {
+  PgEventStore store(database_url());
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("1", "acme", "gpt", 5)}).ok());
+  // Tenants are never deleted in service; here one is, behind the store's back.
+  QueryInt64(database_url(),
+             "WITH e AS (DELETE FROM events), m AS (DELETE FROM usage_minute), "
+             "d AS (DELETE FROM usage_day) DELETE FROM tenants RETURNING 0");
+
+  Result<CommitOutcome> outcome = store.CommitBatch({MakeEvent("2", "acme", "gpt", 5)});
+  ASSERT_EQ(outcome.status().code(), Status::Code::kInternal) << outcome.status().ToString();
+  EXPECT_NE(outcome.status().message().find("matched no tenant"), std::string::npos)
+      << outcome.status().message();
+  EXPECT_EQ(Count("events"), 0);
+
+  Result<CommitOutcome> retried = store.CommitBatch({MakeEvent("2", "acme", "gpt", 5)});
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->inserted, 1u);
+}
+
+TEST_F(PgEventStoreTest, ReconnectsAfterTheServerDropsTheConnection) {
+  PgEventStore store(database_url());
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("1", "acme", "gpt", 5)}).ok());
+  ASSERT_GE(QueryInt64(database_url(), "SELECT count(pg_terminate_backend(pid)) FROM "
+                                       "pg_stat_activity WHERE datname = current_database() AND "
+                                       "pid <> pg_backend_pid()"),
+            1);
+  Result<CommitOutcome> outcome = store.CommitBatch({MakeEvent("2", "acme", "gpt", 5)});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 1u);
+}
+
+TEST(PgEventStoreDownTest, UnreachableDatabaseIsUnavailable) {
+  PgEventStore store(test::UnreachableDatabaseUrl());
+  Result<CommitOutcome> outcome = store.CommitBatch({MakeEvent("1", "acme", "gpt", 5)});
+  ASSERT_EQ(outcome.status().code(), Status::Code::kUnavailable) << outcome.status().ToString();
+  EXPECT_NE(outcome.status().message().find("store: commit batch of 1 events"), std::string::npos)
+      << outcome.status().message();
+}
+
+}  // namespace
+}  // namespace flagmeter
