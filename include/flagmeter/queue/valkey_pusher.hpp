@@ -1,0 +1,101 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "flagmeter/config/config.hpp"
+#include "flagmeter/queue/event_sink.hpp"
+#include "flagmeter/queue/valkey_connection.hpp"
+
+namespace flagmeter {
+
+/// The producer side of the Valkey queue: appends encoded events to the tail
+/// of the list `QueueConfig::name`.
+///
+/// Push() only records the request and wakes the pusher thread, so it is safe
+/// on an I/O thread. The pusher thread takes every request pending at that
+/// moment (up to kMaxEventsPerRoundTrip events) and queues them with one Lua
+/// script call, so one round trip serves many requests. The script checks the
+/// depth bound per request: a request is queued whole when the list would stay
+/// at or under `max_depth`, and rejected whole (Overloaded) otherwise.
+///
+/// When Valkey cannot be reached, callbacks get Unavailable; the connection is
+/// re-established on a later round, and while a reconnect has just failed
+/// requests fail fast without a new attempt (see ValkeyConnection). If the
+/// connection breaks after the script was sent, its outcome is unknown: the
+/// events may be queued although the callback says Unavailable. A client's
+/// retry then queues them again, which is harmless because the store counts
+/// each (tenant, event id) once.
+///
+/// Threads: owns one pusher thread, created by Start() and joined by Stop()
+/// (or the destructor). Callbacks run on that thread, outside any lock; they
+/// must not throw nor block for long (post the answer to the session's
+/// strand). Push() called after Stop(), or while kMaxPendingEvents are
+/// already waiting, answers on the caller's thread.
+/// Thread-safe.
+class ValkeyPusher final : public EventSink {
+ public:
+  /// Events sent in one script call, at most (a single larger request is
+  /// still sent whole).
+  static constexpr std::size_t kMaxEventsPerRoundTrip = 10000;
+
+  /// Events waiting for the pusher thread, at most: beyond it Push() answers
+  /// Overloaded at once, so a slow Valkey cannot make memory grow unbounded.
+  static constexpr std::size_t kMaxPendingEvents = 200000;
+
+  explicit ValkeyPusher(QueueConfig config);
+  ~ValkeyPusher() override;
+  ValkeyPusher(const ValkeyPusher&) = delete;
+  ValkeyPusher& operator=(const ValkeyPusher&) = delete;
+
+  /// Starts the pusher thread. Call once.
+  void Start();
+
+  /// Refuses new pushes, completes those already pending (each callback is
+  /// called), and joins the pusher thread. Blocking. Idempotent.
+  void Stop();
+
+  /// Never blocks. See EventSink.
+  void Push(std::vector<std::string> encoded_events, Callback done) override;
+
+  /// The list's length as of the last successful script call; -1 before one.
+  std::int64_t last_known_depth() const { return last_known_depth_.load(std::memory_order_relaxed); }
+
+  /// Script calls made so far (successful or not); for tests and debugging.
+  std::uint64_t round_trips() const { return round_trips_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Request {
+    std::vector<std::string> events;
+    Callback done;
+  };
+
+  void Run();
+  std::vector<Request> TakeBatch();
+  std::vector<Status> PushBatch(const std::vector<Request>& batch);
+  std::vector<Status> Interpret(const std::vector<Request>& batch, const ValkeyReply& reply);
+
+  // Constant after construction.
+  const QueueConfig config_;
+
+  // Used only by the pusher thread.
+  ValkeyConnection connection_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::vector<Request> pending_;  // guarded by mu_
+  std::size_t pending_events_ = 0;  // guarded by mu_: events in pending_
+  bool stopping_ = false;         // guarded by mu_
+  bool started_ = false;          // guarded by mu_
+
+  std::thread thread_;
+  std::atomic<std::int64_t> last_known_depth_{-1};
+  std::atomic<std::uint64_t> round_trips_{0};
+};
+
+}  // namespace flagmeter

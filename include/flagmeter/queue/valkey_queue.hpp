@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "flagmeter/config/config.hpp"
+#include "flagmeter/queue/event_queue.hpp"
+#include "flagmeter/queue/valkey_connection.hpp"
+
+namespace flagmeter {
+
+/// One consumer of the Valkey queue `QueueConfig::name`, with its own
+/// connection and a consumer id unique to this instance
+/// ("<host>-<pid>-<random hex>"). The protocol (claim, ack, lease, reaper) is
+/// described at the top of valkey_queue.cpp.
+///
+/// Every failure to reach Valkey is Unavailable (retry with backoff; the
+/// connection is re-established lazily on the next call). A claim whose reply
+/// was lost is not lost: the events stay in this consumer's processing list
+/// and the next Claim returns them.
+///
+/// Blocking; owned by one worker thread.
+class ValkeyQueue final : public EventQueue {
+ public:
+  explicit ValkeyQueue(QueueConfig config);
+  ValkeyQueue(const ValkeyQueue&) = delete;
+  ValkeyQueue& operator=(const ValkeyQueue&) = delete;
+
+  /// The destructor releases nothing: an un-acknowledged batch stays in the
+  /// processing list until the reaper puts it back after the lease expires.
+  /// Call Release() first for a prompt hand-back at graceful shutdown.
+  ~ValkeyQueue() override = default;
+
+  /// Returns this consumer's un-acknowledged batch if there is one (again,
+  /// in the same order); otherwise moves up to `max_items` events from the
+  /// head of the queue into its processing list. Either way the lease is
+  /// renewed to `lease_ms`. Empty when nothing waits.
+  Result<std::vector<std::string>> Claim(std::size_t max_items) override;
+
+  /// Deletes the processing list. Idempotent. The lease and the consumer
+  /// entry stay: the next Claim renews them.
+  Status Ack() override;
+
+  /// Renews the lease to `lease_ms` and re-registers the consumer. Call more
+  /// often than `lease_ms` while a batch is held (e.g. between store retries).
+  Status RenewLease() override;
+
+  /// Removes one occurrence of `encoded_event` from the processing list and
+  /// appends {"event": ..., "reason": ..., "at": <Unix ms>} to the list
+  /// "<name>:dead", atomically. "event" is the event itself when it is valid
+  /// JSON, otherwise the raw text as a string (invalid UTF-8 replaced by
+  /// U+FFFD). NotFound when the event is not in the processing list (the
+  /// reaper put the batch back after the lease expired; nothing was written).
+  Status DeadLetter(const std::string& encoded_event, const std::string& reason) override;
+
+  /// Puts an un-acknowledged batch back at the head of the queue, in order,
+  /// and drops the lease and the consumer entry, atomically. No-op when
+  /// nothing is claimed. For graceful shutdown.
+  Status Release() override;
+
+  const std::string& consumer_id() const { return consumer_id_; }
+
+ private:
+  // Constant after construction.
+  const QueueConfig config_;
+  const std::string consumer_id_;
+  const std::string processing_key_;
+  const std::string lease_key_;
+  const std::string consumers_key_;
+  const std::string dead_key_;
+
+  ValkeyConnection connection_;
+};
+
+}  // namespace flagmeter

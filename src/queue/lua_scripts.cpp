@@ -1,0 +1,116 @@
+#include "queue/lua_scripts.hpp"
+
+namespace flagmeter::lua {
+namespace {
+
+// Puts `items` back at the head of `queue` in their original order: LPUSH
+// prepends its arguments one by one, so the chunks go in from the last one
+// and each chunk lists its items last to first.
+#define FM_LUA_REQUEUE_FUNCTION                                          \
+  "local function requeue(queue, items)\n"                               \
+  "  local chunk = 1000\n"                                               \
+  "  local i = #items\n"                                                 \
+  "  while i >= 1 do\n"                                                  \
+  "    local from = math.max(1, i - chunk + 1)\n"                        \
+  "    local args = {}\n"                                                \
+  "    for j = i, from, -1 do args[#args + 1] = items[j] end\n"          \
+  "    redis.call('LPUSH', queue, unpack(args))\n"                       \
+  "    i = from - 1\n"                                                   \
+  "  end\n"                                                              \
+  "end\n"
+
+constexpr char kPushSource[] = R"lua(
+local depth = redis.call('LLEN', KEYS[1])
+local max_depth = tonumber(ARGV[1])
+local groups = tonumber(ARGV[2])
+local result = {0}
+local pos = 3 + groups
+for g = 1, groups do
+  local n = tonumber(ARGV[2 + g])
+  if depth + n <= max_depth then
+    local last = pos + n - 1
+    for i = pos, last, 1000 do
+      depth = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, last)))
+    end
+    result[g + 1] = 1
+  else
+    result[g + 1] = 0
+  end
+  pos = pos + n
+end
+result[1] = depth
+return result
+)lua";
+
+constexpr char kClaimSource[] = R"lua(
+local held = redis.call('LRANGE', KEYS[2], 0, -1)
+local items = held
+if #held == 0 then
+  items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+  if #items == 0 then return items end
+  redis.call('LTRIM', KEYS[1], #items, -1)
+  for i = 1, #items, 1000 do
+    redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
+  end
+end
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[3])
+return items
+)lua";
+
+constexpr char kRenewLeaseSource[] = R"lua(
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return redis.call('LLEN', KEYS[1])
+)lua";
+
+constexpr char kDeadLetterSource[] = R"lua(
+local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
+if removed == 1 then redis.call('RPUSH', KEYS[2], ARGV[2]) end
+return removed
+)lua";
+
+constexpr char kReleaseSource[] = FM_LUA_REQUEUE_FUNCTION R"lua(
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+requeue(KEYS[1], items)
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('SREM', KEYS[4], ARGV[1])
+return #items
+)lua";
+
+constexpr char kRequeueExpiredSource[] = FM_LUA_REQUEUE_FUNCTION R"lua(
+local moved = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('EXISTS', ARGV[1] .. ':lease:' .. id) == 0 then
+    local processing = ARGV[1] .. ':processing:' .. id
+    local items = redis.call('LRANGE', processing, 0, -1)
+    requeue(KEYS[1], items)
+    redis.call('DEL', processing)
+    redis.call('SREM', KEYS[2], id)
+    moved = moved + #items
+  end
+end
+return moved
+)lua";
+
+constexpr char kInflightSource[] = R"lua(
+local total = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  total = total + redis.call('LLEN', ARGV[1] .. ':processing:' .. id)
+end
+return total
+)lua";
+
+#undef FM_LUA_REQUEUE_FUNCTION
+
+}  // namespace
+
+const ValkeyScript kPush{"push", kPushSource};
+const ValkeyScript kClaim{"claim", kClaimSource};
+const ValkeyScript kRenewLease{"renew lease", kRenewLeaseSource};
+const ValkeyScript kDeadLetter{"dead letter", kDeadLetterSource};
+const ValkeyScript kRelease{"release", kReleaseSource};
+const ValkeyScript kRequeueExpired{"requeue expired", kRequeueExpiredSource};
+const ValkeyScript kInflight{"inflight", kInflightSource};
+
+}  // namespace flagmeter::lua

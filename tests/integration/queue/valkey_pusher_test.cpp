@@ -1,0 +1,185 @@
+#include "flagmeter/queue/valkey_pusher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_valkey.hpp"
+
+namespace flagmeter {
+namespace {
+
+class ValkeyPusherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const Status started = valkey_.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
+
+  QueueConfig Config(std::int64_t max_depth = 1000000) const {
+    QueueConfig config;
+    config.valkey = valkey_.endpoint();
+    config.max_depth = max_depth;
+    return config;
+  }
+
+  // Pushes and waits for the callback.
+  static Status PushAndWait(ValkeyPusher& pusher, std::vector<std::string> events) {
+    std::promise<Status> done;
+    auto answer = done.get_future();
+    pusher.Push(std::move(events), [&done](Status status) { done.set_value(std::move(status)); });
+    return answer.get();
+  }
+
+  static std::vector<std::string> Events(const std::string& prefix, int count) {
+    std::vector<std::string> events;
+    for (int i = 0; i < count; ++i) events.push_back(prefix + "-" + std::to_string(i));
+    return events;
+  }
+
+  test::TestValkey valkey_;
+};
+
+TEST_F(ValkeyPusherTest, CoalescesConcurrentPushesAndKeepsEachRequestContiguous) {
+  constexpr int kThreads = 8;
+  constexpr int kPushesPerThread = 200;
+  constexpr int kEventsPerPush = 5;
+  ValkeyPusher pusher(Config());
+  pusher.Start();
+  std::atomic<int> ok{0};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPushesPerThread; ++i) {
+        pusher.Push(Events("t" + std::to_string(t) + "p" + std::to_string(i), kEventsPerPush),
+                    [&](Status status) {
+                      if (status.ok()) ok.fetch_add(1);
+                      answered.fetch_add(1);
+                    });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  pusher.Stop();  // completes everything pending
+
+  const int pushes = kThreads * kPushesPerThread;
+  EXPECT_EQ(answered.load(), pushes);
+  EXPECT_EQ(ok.load(), pushes);
+  const auto items = valkey_.ListItems("events");
+  ASSERT_EQ(items.size(), static_cast<std::size_t>(pushes * kEventsPerPush));
+  EXPECT_LT(pusher.round_trips(), static_cast<std::uint64_t>(pushes)) << "no push was coalesced";
+  EXPECT_EQ(pusher.last_known_depth(), pushes * kEventsPerPush);
+  // A request's events are pushed together, in order.
+  for (std::size_t i = 0; i < items.size(); i += kEventsPerPush) {
+    const std::string prefix = items[i].substr(0, items[i].rfind('-'));
+    for (int j = 0; j < kEventsPerPush; ++j) EXPECT_EQ(items[i + j], prefix + "-" + std::to_string(j));
+  }
+}
+
+TEST_F(ValkeyPusherTest, PushesLargeRequestWholeAndInOrder) {
+  ValkeyPusher pusher(Config());
+  pusher.Start();
+  const auto events = Events("big", 2500);  // more than one RPUSH chunk in the script
+  const Status status = PushAndWait(pusher, events);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(valkey_.ListItems("events"), events);
+}
+
+TEST_F(ValkeyPusherTest, RejectsWholeRequestThatWouldExceedMaxDepth) {
+  ValkeyPusher pusher(Config(/*max_depth=*/10));
+  pusher.Start();
+  ASSERT_TRUE(PushAndWait(pusher, Events("a", 6)).ok());
+
+  const Status rejected = PushAndWait(pusher, Events("b", 5));
+  EXPECT_EQ(rejected.code(), Status::Code::kOverloaded) << rejected.ToString();
+  EXPECT_NE(rejected.message().find("MAX_QUEUE_DEPTH=10"), std::string::npos) << rejected.message();
+  EXPECT_EQ(valkey_.ListLength("events"), 6);  // nothing of the rejected request
+
+  EXPECT_TRUE(PushAndWait(pusher, Events("c", 4)).ok());  // exactly at the bound
+  EXPECT_EQ(PushAndWait(pusher, Events("d", 1)).code(), Status::Code::kOverloaded);
+  EXPECT_EQ(valkey_.ListLength("events"), 10);
+}
+
+TEST_F(ValkeyPusherTest, JudgesEachCoalescedRequestOnItsOwn) {
+  ValkeyPusher pusher(Config(/*max_depth=*/10));
+  std::vector<std::future<Status>> answers;
+  std::vector<std::promise<Status>> promises(3);
+  int sizes[] = {6, 6, 4};
+  for (int i = 0; i < 3; ++i) {
+    answers.push_back(promises[i].get_future());
+    pusher.Push(Events("r" + std::to_string(i), sizes[i]),
+                [&promises, i](Status status) { promises[i].set_value(std::move(status)); });
+  }
+  pusher.Start();  // all three are pending: one round trip carries them
+  EXPECT_TRUE(answers[0].get().ok());
+  EXPECT_EQ(answers[1].get().code(), Status::Code::kOverloaded);
+  EXPECT_TRUE(answers[2].get().ok());
+  EXPECT_EQ(pusher.round_trips(), 1u);
+  auto expected = Events("r0", 6);
+  for (const auto& event : Events("r2", 4)) expected.push_back(event);
+  EXPECT_EQ(valkey_.ListItems("events"), expected);
+}
+
+TEST_F(ValkeyPusherTest, AnswersUnavailableWhileServerIsDownAndRecoversByItself) {
+  ValkeyPusher pusher(Config());
+  pusher.Start();
+  ASSERT_TRUE(PushAndWait(pusher, Events("before", 2)).ok());
+  ASSERT_TRUE(valkey_.Stop().ok());
+
+  // The first push finds the connection closed; the next one tries to
+  // reconnect and is refused.
+  Status down = PushAndWait(pusher, Events("lost", 1));
+  for (int i = 0; i < 2 && down.message().find("connect") == std::string::npos; ++i) {
+    EXPECT_EQ(down.code(), Status::Code::kUnavailable) << down.ToString();
+    down = PushAndWait(pusher, Events("lost", 1));
+  }
+  EXPECT_EQ(down.code(), Status::Code::kUnavailable) << down.ToString();
+  EXPECT_NE(down.message().find("valkey 127.0.0.1:" + std::to_string(valkey_.port()) + ": connect"),
+            std::string::npos)
+      << down.message();
+  // Right after a failed connect, requests fail fast without a new attempt.
+  const Status fast = PushAndWait(pusher, Events("lost", 1));
+  EXPECT_EQ(fast.code(), Status::Code::kUnavailable);
+  EXPECT_NE(fast.message().find("last attempt"), std::string::npos) << fast.message();
+
+  ASSERT_TRUE(valkey_.Start().ok());
+  Status after = Status::Unavailable("not tried");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!after.ok() && std::chrono::steady_clock::now() < deadline) {
+    after = PushAndWait(pusher, Events("after", 3));
+    if (!after.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(after.ok()) << after.ToString();
+  auto expected = Events("before", 2);
+  for (const auto& event : Events("after", 3)) expected.push_back(event);
+  EXPECT_EQ(valkey_.ListItems("events"), expected);  // AOF kept the first push
+}
+
+TEST_F(ValkeyPusherTest, StopCompletesPendingPushesThenRefusesNewOnes) {
+  ValkeyPusher pusher(Config());
+  pusher.Start();
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 50; ++i) {
+    pusher.Push(Events("p" + std::to_string(i), 2), [&ok](Status status) {
+      if (status.ok()) ok.fetch_add(1);
+    });
+  }
+  pusher.Stop();
+  EXPECT_EQ(ok.load(), 50);
+  EXPECT_EQ(valkey_.ListLength("events"), 100);
+
+  Status late = Status::Ok();
+  pusher.Push(Events("late", 1), [&late](Status status) { late = std::move(status); });
+  EXPECT_EQ(late.code(), Status::Code::kUnavailable);
+  EXPECT_EQ(valkey_.ListLength("events"), 100);
+}
+
+}  // namespace
+}  // namespace flagmeter
