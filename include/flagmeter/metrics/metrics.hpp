@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
+namespace flagmeter {
+
+/// The one owner of every Prometheus series the service exports (names in
+/// API.md). Built once in main and handed to components by reference; no
+/// component registers series itself. Thread-safe.
+class Metrics final {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  prometheus::Gauge& queue_depth;            // flagmeter_queue_depth
+  prometheus::Gauge& queue_inflight;         // flagmeter_queue_inflight
+  prometheus::Counter& events_accepted;      // flagmeter_events_accepted_total
+  prometheus::Counter& events_persisted;     // flagmeter_events_persisted_total
+  prometheus::Counter& events_duplicate;     // flagmeter_events_duplicate_total
+  prometheus::Counter& events_dead_lettered; // flagmeter_events_dead_lettered_total
+  prometheus::Histogram& worker_batch_size;  // flagmeter_worker_batch_size
+  prometheus::Histogram& ingest_lag_seconds; // flagmeter_ingest_lag_seconds
+
+  /// Counts one answered request in flagmeter_http_requests_total and its
+  /// time in flagmeter_http_request_duration_seconds. `route` is the route
+  /// pattern ("/api/usage/:tenant") or "other", never a raw path. Cheap enough
+  /// for every request: label sets are looked up once, then cached.
+  void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
+
+  /// The Prometheus text exposition (format 0.0.4) of every series.
+  std::string Serialize() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flagmeter

@@ -1,0 +1,244 @@
+#include "worker/batch_worker.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+#include <utility>
+
+#include "flagmeter/queue/event_codec.hpp"
+
+namespace flagmeter::worker_internal {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+BatchWorker::BatchWorker(int index, const WorkerConfig& config, const WorkerRetryPolicy& retry,
+                         std::unique_ptr<EventQueue> queue, std::unique_ptr<EventStore> store,
+                         Metrics& metrics, StopSignal& stop, std::atomic<std::int64_t>& inflight)
+    : index_(index),
+      config_(config),
+      retry_(retry),
+      queue_(std::move(queue)),
+      store_(std::move(store)),
+      metrics_(metrics),
+      stop_(stop),
+      inflight_(inflight),
+      claim_backoff_(retry.initial_backoff, retry.max_backoff) {}
+
+void BatchWorker::Run() {
+  while (!stop_.Requested()) {
+    Result<std::vector<std::string>> claimed = queue_->Claim(config_.max_batch_size);
+    if (!claimed.ok()) {
+      WaitAfterClaimFailure(claimed.status());
+      continue;
+    }
+    claim_backoff_.Reset();
+    if (claimed->empty()) {
+      stop_.WaitIdle(std::chrono::milliseconds(config_.idle_poll_ms));
+      continue;
+    }
+    ProcessBatch(*claimed);
+  }
+}
+
+void BatchWorker::WaitAfterClaimFailure(const Status& status) {
+  const std::chrono::milliseconds delay = claim_backoff_.Next();
+  spdlog::warn("worker {}: claim of up to {} events failed, retrying in {} ms: {}", index_,
+               config_.max_batch_size, delay.count(), status.ToString());
+  // Nothing is held: a stop may end the wait at once.
+  stop_.WaitIdle(delay);
+}
+
+void BatchWorker::ProcessBatch(const std::vector<std::string>& claimed) {
+  const auto size = static_cast<std::int64_t>(claimed.size());
+  unsettled_ = size;
+  inflight_.fetch_add(size, std::memory_order_relaxed);
+
+  Batch batch;
+  if (Decode(claimed, batch) && CommitAll(batch)) {
+    AckBatch(claimed.size());
+  } else {
+    ReleaseBatch(claimed.size());
+  }
+  Settle(unsettled_);
+}
+
+bool BatchWorker::Decode(const std::vector<std::string>& claimed, Batch& batch) {
+  batch.events.reserve(claimed.size());
+  batch.raw.reserve(claimed.size());
+  for (const std::string& raw : claimed) {
+    Result<Event> event = DecodeEvent(raw);
+    if (event.ok()) {
+      batch.events.push_back(std::move(event).value());
+      batch.raw.push_back(&raw);
+      continue;
+    }
+    spdlog::error("worker {}: dead-lettering an undecodable queue entry ({} bytes): {}", index_, raw.size(),
+                  event.status().ToString());
+    if (!DeadLetterWithRetry(raw, "undecodable: " + event.status().message())) return false;
+    Settle(1);
+  }
+  return true;
+}
+
+bool BatchWorker::CommitAll(const Batch& batch) {
+  if (batch.events.empty()) return true;
+  Status refusal;
+  switch (CommitWithRetry(batch.events, refusal)) {
+    case CommitResult::kCommitted:
+      Settle(static_cast<std::int64_t>(batch.events.size()));
+      return true;
+    case CommitResult::kRefused:
+      return Isolate(batch, refusal);
+    case CommitResult::kGaveUp:
+      return false;
+  }
+  return false;
+}
+
+bool BatchWorker::Isolate(const Batch& batch, const Status& refusal) {
+  spdlog::warn(
+      "worker {}: the store refused a batch of {} events; committing them one at a time "
+      "to set the poison aside: {}",
+      index_, batch.events.size(), refusal.ToString());
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    if (!CommitOrDeadLetter(batch.events[i], *batch.raw[i])) return false;
+  }
+  return true;
+}
+
+bool BatchWorker::CommitOrDeadLetter(const Event& event, const std::string& raw) {
+  const std::vector<Event> single{event};
+  Status refusal;
+  for (int refusals = 1;; ++refusals) {
+    const CommitResult result = CommitWithRetry(single, refusal);
+    if (result == CommitResult::kCommitted) {
+      Settle(1);
+      return true;
+    }
+    if (result == CommitResult::kGaveUp) return false;
+    if (refusals >= retry_.max_refusals) break;
+  }
+  spdlog::error("worker {}: event '{}' of tenant '{}' refused {} times, dead-lettering it: {}", index_,
+                event.id, event.tenant, retry_.max_refusals, refusal.ToString());
+  if (!DeadLetterWithRetry(raw, "refused by the store: " + refusal.message())) return false;
+  Settle(1);
+  return true;
+}
+
+BatchWorker::CommitResult BatchWorker::CommitWithRetry(const std::vector<Event>& events, Status& refusal) {
+  Backoff backoff(retry_.initial_backoff, retry_.max_backoff);
+  for (;;) {
+    Result<CommitOutcome> outcome = store_->CommitBatch(events);
+    if (outcome.ok()) {
+      Record(events, *outcome);
+      return CommitResult::kCommitted;
+    }
+    if (outcome.status().code() == Status::Code::kInvalidArgument) {
+      refusal = outcome.status();
+      return CommitResult::kRefused;
+    }
+    // Unavailable, Internal and the rest: the batch is kept and retried, so
+    // its events wait in the processing list; nothing is lost.
+    if (!PauseBeforeRetry(backoff, "commit", events.size(), outcome.status())) {
+      return CommitResult::kGaveUp;
+    }
+  }
+}
+
+bool BatchWorker::DeadLetterWithRetry(const std::string& raw, const std::string& reason) {
+  Backoff backoff(retry_.initial_backoff, retry_.max_backoff);
+  for (;;) {
+    const Status status = queue_->DeadLetter(raw, reason);
+    if (status.ok()) {
+      metrics_.events_dead_lettered.Increment();
+      return true;
+    }
+    const Status::Code code = status.code();
+    if (code == Status::Code::kNotFound || code == Status::Code::kInvalidArgument) {
+      // NotFound: the lease ran out and the reaper handed the batch to another
+      // consumer, which will meet the same entry; retrying cannot succeed.
+      spdlog::error(
+          "worker {}: could not dead-letter a queue entry ({} bytes), leaving it to the "
+          "queue: {}",
+          index_, raw.size(), status.ToString());
+      return true;
+    }
+    if (!PauseBeforeRetry(backoff, "dead-letter", 1, status)) return false;
+  }
+}
+
+bool BatchWorker::PauseBeforeRetry(Backoff& backoff, const char* what, std::size_t batch_size,
+                                   const Status& status) {
+  const std::chrono::milliseconds delay = backoff.Next();
+  spdlog::warn("worker {}: {} of {} events failed, retrying in {} ms: {}", index_, what, batch_size,
+               delay.count(), status.ToString());
+  if (!stop_.WaitBeforeRetry(delay)) return false;
+  // Keeps the reaper from handing the held batch to another consumer while
+  // the outage lasts.
+  if (const Status renewed = queue_->RenewLease(); !renewed.ok()) {
+    spdlog::warn("worker {}: lease renewal failed while holding {} unsettled events: {}", index_, unsettled_,
+                 renewed.ToString());
+  }
+  return true;
+}
+
+void BatchWorker::Record(const std::vector<Event>& events, const CommitOutcome& outcome) {
+  metrics_.events_persisted.Increment(static_cast<double>(outcome.inserted));
+  metrics_.events_duplicate.Increment(static_cast<double>(outcome.duplicates));
+  metrics_.worker_batch_size.Observe(static_cast<double>(events.size()));
+  const std::int64_t now_ms = NowMs();
+  for (const Event& event : events) {
+    const std::int64_t lag_ms = std::max<std::int64_t>(0, now_ms - event.received_at_ms);
+    metrics_.ingest_lag_seconds.Observe(static_cast<double>(lag_ms) / 1000.0);
+  }
+}
+
+void BatchWorker::AckBatch(std::size_t batch_size) {
+  std::chrono::milliseconds delay = retry_.ack_backoff;
+  Status status;
+  for (int attempt = 1;; ++attempt) {
+    status = queue_->Ack();
+    if (status.ok()) return;
+    if (attempt >= retry_.ack_attempts) break;
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+  }
+  spdlog::warn(
+      "worker {}: ack of a committed batch of {} events failed {} times; the batch will "
+      "be delivered again and the store's dedup will count it once: {}",
+      index_, batch_size, retry_.ack_attempts, status.ToString());
+}
+
+void BatchWorker::ReleaseBatch(std::size_t batch_size) {
+  const Status status = queue_->Release();
+  if (status.ok()) {
+    spdlog::warn(
+        "worker {}: stop deadline passed before a batch of {} events was settled; "
+        "handed it back to the queue",
+        index_, batch_size);
+  } else {
+    spdlog::error(
+        "worker {}: stop deadline passed with a batch of {} events unsettled and its "
+        "release failed; the lease reaper will put it back: {}",
+        index_, batch_size, status.ToString());
+  }
+}
+
+void BatchWorker::Settle(std::int64_t events) {
+  if (events <= 0) return;
+  unsettled_ -= events;
+  inflight_.fetch_sub(events, std::memory_order_relaxed);
+}
+
+}  // namespace flagmeter::worker_internal
