@@ -1,0 +1,69 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "flagmeter/core/status.hpp"
+
+namespace flagmeter {
+
+class Metrics;
+
+/// What the monitor asks of the outside world. Each probe is called only on
+/// the monitor thread and owns its own connection; each may block.
+struct MonitorProbes {
+  std::function<Result<std::int64_t>()> queue_depth;      // events waiting; fails when Valkey is down
+  std::function<Status()> ping_database;                   // fails when PostgreSQL is down
+  std::function<Result<std::size_t>()> requeue_expired;    // puts back batches of dead consumers
+  std::function<std::int64_t()> inflight;                  // events this process's workers hold
+};
+
+/// The latest view of the dependencies, for /api/health.
+struct HealthSnapshot {
+  bool database_up = false;
+  bool valkey_up = false;
+};
+
+/// Owns one background thread that, every `interval`, samples queue depth
+/// and inflight into the metrics and checks PostgreSQL and Valkey, and every
+/// `reap_every` rounds puts back the batches of consumers whose lease ran
+/// out. Keeps all of that off the request path. Thread-safe.
+class BackgroundMonitor final {
+ public:
+  BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval, int reap_every);
+  ~BackgroundMonitor();
+  BackgroundMonitor(const BackgroundMonitor&) = delete;
+  BackgroundMonitor& operator=(const BackgroundMonitor&) = delete;
+
+  /// Runs the first round on the calling thread (so health is known before
+  /// the server accepts), then starts the thread.
+  void Start();
+  void Stop();
+
+  HealthSnapshot Health() const;
+
+ private:
+  void RunOnce(bool reap);
+  void Run();
+
+  // Constant after construction.
+  const MonitorProbes probes_;
+  Metrics& metrics_;
+  const std::chrono::milliseconds interval_;
+  const int reap_every_;
+
+  std::atomic<bool> database_up_{false};
+  std::atomic<bool> valkey_up_{false};
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace flagmeter

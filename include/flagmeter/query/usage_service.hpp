@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "flagmeter/core/status.hpp"
+#include "flagmeter/store/usage_reader.hpp"
+
+namespace flagmeter {
+
+/// Serves usage reads off the io threads. Owns `threads` query threads (made
+/// in Start, joined in Stop), each with its own UsageReader, so reads never
+/// queue behind a worker's batch. A short per-process cache (at most
+/// `cache_ms` old, within the 1 s freshness the API promises) and coalescing
+/// of concurrent misses keep thousands of reads per second at about one query
+/// per tenant per `cache_ms`. The cache holds nothing another instance needs.
+/// Thread-safe.
+class UsageService final {
+ public:
+  using ReaderFactory = std::function<std::unique_ptr<UsageReader>()>;
+  using Callback = std::function<void(const Result<TenantUsage>&)>;
+  using Clock = std::chrono::steady_clock;
+
+  UsageService(int threads, int cache_ms, ReaderFactory make_reader);
+  ~UsageService();
+  UsageService(const UsageService&) = delete;
+  UsageService& operator=(const UsageService&) = delete;
+
+  void Start();
+  /// Finishes the reads already taken, fails the queued ones with
+  /// Unavailable, and joins the threads.
+  void Stop();
+
+  /// Calls `done` exactly once: inline when the cache answers, otherwise on
+  /// a query thread. Never blocks on the database.
+  void GetUsage(const std::string& tenant, Callback done);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Result<TenantUsage>> result;  // null while the first read runs
+    Clock::time_point fetched_at;
+    bool fetching = false;
+    std::vector<Callback> waiters;
+  };
+
+  void RunQueryThread();
+  void Fetch(UsageReader& reader, const std::string& tenant);
+
+  // Constant after construction.
+  const int thread_count_;
+  const Clock::duration cache_ttl_;
+  const ReaderFactory make_reader_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::string> pending_;                 // guarded by mu_: tenants to read
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+  bool stopping_ = false;                           // guarded by mu_
+  std::vector<std::thread> threads_;                // owned by Start/Stop's caller
+};
+
+}  // namespace flagmeter

@@ -1,0 +1,65 @@
+#include "flagmeter/monitor/background_monitor.hpp"
+
+#include <prometheus/gauge.h>
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/metrics/metrics.hpp"
+
+namespace flagmeter {
+
+BackgroundMonitor::BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval,
+                                     int reap_every)
+    : probes_(std::move(probes)), metrics_(metrics), interval_(interval), reap_every_(reap_every) {}
+
+BackgroundMonitor::~BackgroundMonitor() { Stop(); }
+
+void BackgroundMonitor::Start() {
+  RunOnce(/*reap=*/true);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void BackgroundMonitor::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+HealthSnapshot BackgroundMonitor::Health() const {
+  return HealthSnapshot{database_up_.load(std::memory_order_relaxed), valkey_up_.load(std::memory_order_relaxed)};
+}
+
+void BackgroundMonitor::Run() {
+  int round = 0;
+  std::unique_lock lock(mu_);
+  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    lock.unlock();
+    RunOnce(++round % reap_every_ == 0);
+    lock.lock();
+  }
+}
+
+void BackgroundMonitor::RunOnce(bool reap) {
+  const Result<std::int64_t> depth = probes_.queue_depth();
+  if (depth.ok()) metrics_.queue_depth.Set(static_cast<double>(*depth));
+  metrics_.queue_inflight.Set(static_cast<double>(probes_.inflight()));
+  // Log only the transitions, so an outage is one line, not one per second.
+  if (valkey_up_.exchange(depth.ok()) != depth.ok()) {
+    if (depth.ok()) spdlog::info("monitor: Valkey is reachable");
+    else spdlog::error("monitor: Valkey is down: {}", depth.status().ToString());
+  }
+  const Status database = probes_.ping_database();
+  if (database_up_.exchange(database.ok()) != database.ok()) {
+    if (database.ok()) spdlog::info("monitor: PostgreSQL is reachable");
+    else spdlog::error("monitor: PostgreSQL is down: {}", database.ToString());
+  }
+  if (reap && depth.ok()) {
+    const Result<std::size_t> requeued = probes_.requeue_expired();
+    if (!requeued.ok()) spdlog::warn("monitor: putting back expired batches failed: {}", requeued.status().ToString());
+    else if (*requeued > 0) spdlog::warn("monitor: put back {} events of consumers whose lease ran out", *requeued);
+  }
+}
+
+}  // namespace flagmeter
