@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flagmeter/ingest/event_parser.hpp"
+#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/store/usage_reader.hpp"
+
+namespace flagmeter {
+
+/// The JSON bodies of the API's answers (see API.md), with no I/O.
+
+/// `round(100 * total / quota)`, halves away from zero; 0 when quota is 0.
+std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota);
+
+/// {"error": message}
+std::string ErrorJson(std::string_view message);
+
+/// {"error": "Invalid request body", "details": [{"path", "message"}...]}
+std::string ValidationErrorJson(const std::vector<FieldError>& details);
+
+/// 201 body: {"success":true,"eventId":...} for one event, or
+/// {"success":true,"eventIds":[...],"count":N} for a batch.
+std::string AcceptedJson(const ParsedEvents& accepted);
+
+/// 200 body of GET /api/usage/:tenant.
+std::string UsageJson(const TenantUsage& usage);
+
+/// Body of GET /api/health.
+std::string HealthJson(const HealthSnapshot& health, std::int64_t now_ms);
+
+}  // namespace flagmeter

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace flagmeter {
+
+enum class Route { kNone, kEvents, kUsage, kHealth, kMetrics };
+
+/// Where a request goes, decided from its method and target alone.
+struct RouteMatch {
+  Route route = Route::kNone;
+  std::string_view pattern = "other";  // the metrics label: "/api/usage/:tenant", never a raw path
+  std::string_view allow;              // the methods the route accepts, for 405's Allow header
+  bool method_allowed = false;
+  std::string_view tenant;             // kUsage: the raw (still percent-encoded) path segment
+  std::string_view query;              // after '?', without it
+};
+
+/// Matches `target` (origin-form, "/api/usage/acme?x=1") against the API's
+/// routes. HEAD is accepted wherever GET is.
+RouteMatch MatchRoute(std::string_view method, std::string_view target);
+
+/// Decodes %XX escapes exactly once ("+" stays "+"). False for a malformed
+/// escape ("%4", "%zz").
+bool PercentDecode(std::string_view text, std::string& out);
+
+}  // namespace flagmeter

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "flagmeter/config/config.hpp"
+#include "flagmeter/core/status.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace flagmeter {
+
+class BackgroundMonitor;
+class EventSink;
+class Metrics;
+class UsageService;
+
+/// What the HTTP layer calls into. All of them outlive the server.
+struct ApiServices {
+  EventSink& sink;
+  UsageService& usage;
+  const BackgroundMonitor& monitor;
+  Metrics& metrics;
+  std::size_t max_batch_events = 1000;
+};
+
+/// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on an
+/// io_context that the caller runs on its io threads. Each connection is a
+/// coroutine on its own strand. Thread-safe.
+class Server final {
+ public:
+  Server(boost::asio::io_context& io_context, HttpConfig config, ApiServices services);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and listens; Unavailable (naming the address) when that fails.
+  Status Listen();
+
+  /// The bound port (useful when PORT is 0 in tests).
+  std::uint16_t port() const;
+
+  /// Starts accepting; call after Listen.
+  void Start();
+
+  /// Stops accepting, lets each connection finish the request it is serving
+  /// and closes idle ones. Returns when no connection is left or at
+  /// `deadline`; the io threads must keep running meanwhile.
+  void Shutdown(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flagmeter

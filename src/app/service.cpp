@@ -1,0 +1,114 @@
+#include "flagmeter/app/service.hpp"
+
+#include <future>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/http/server.hpp"
+#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/query/usage_service.hpp"
+#include "flagmeter/queue/queue_reaper.hpp"
+#include "flagmeter/queue/valkey_pusher.hpp"
+#include "flagmeter/queue/valkey_queue.hpp"
+#include "flagmeter/store/migrations.hpp"
+#include "flagmeter/store/pg_event_store.hpp"
+#include "flagmeter/store/pg_usage_reader.hpp"
+#include "flagmeter/worker/worker_pool.hpp"
+
+namespace flagmeter {
+namespace {
+
+// PostgreSQL may still be starting (docker compose, a reboot): wait for it
+// rather than fail at once.
+constexpr int kMigrationAttempts = 60;
+constexpr auto kMigrationRetryDelay = std::chrono::seconds(1);
+// Shutdown budget: requests, then workers, within the 10 s operators expect.
+constexpr auto kRequestDrainTime = std::chrono::seconds(4);
+constexpr auto kWorkerDrainTime = std::chrono::seconds(4);
+
+Status Migrate(const std::string& database_url) {
+  Status status;
+  for (int attempt = 1; attempt <= kMigrationAttempts; ++attempt) {
+    status = ApplyMigrations(database_url, EmbeddedMigrations());
+    if (status.ok() || status.code() != Status::Code::kUnavailable) return status;
+    spdlog::warn("start-up: database not ready (attempt {}/{}): {}", attempt, kMigrationAttempts, status.ToString());
+    std::this_thread::sleep_for(kMigrationRetryDelay);
+  }
+  return status;
+}
+
+// Blocks until SIGINT or SIGTERM arrives (handled on an io thread).
+void WaitForSignal(boost::asio::io_context& io_context) {
+  std::promise<int> received;
+  boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
+  signals.async_wait([&received](const boost::system::error_code& ec, int signal) {
+    received.set_value(ec ? 0 : signal);
+  });
+  const int signal = received.get_future().get();
+  spdlog::info("shutdown: signal {} received", signal);
+}
+
+}  // namespace
+
+int RunService(const Config& config) {
+  if (Status migrated = Migrate(config.store.database_url); !migrated.ok()) {
+    spdlog::critical("start-up: migrations failed: {}", migrated.ToString());
+    return 1;
+  }
+  Metrics metrics;
+  ValkeyPusher pusher(config.queue);
+  UsageService usage(config.store.usage_readers, config.store.usage_cache_ms,
+                     [&] { return std::make_unique<PgUsageReader>(config.store.database_url); });
+  WorkerPool workers(
+      config.worker, [&] { return std::make_unique<ValkeyQueue>(config.queue); },
+      [&] { return std::make_unique<PgEventStore>(config.store.database_url); }, metrics);
+  // Owned by the monitor thread once started.
+  auto reaper = std::make_shared<QueueReaper>(config.queue);
+  auto health_reader = std::make_shared<PgUsageReader>(config.store.database_url);
+  BackgroundMonitor monitor(
+      MonitorProbes{
+          .queue_depth = [reaper] { return reaper->QueueDepth(); },
+          .ping_database = [health_reader] { return health_reader->Ping(); },
+          .requeue_expired = [reaper] { return reaper->RequeueExpired(); },
+          .inflight = [&workers] { return workers.Inflight(); },
+      },
+      metrics, std::chrono::seconds(1), /*reap_every=*/5);
+
+  boost::asio::io_context io_context(config.http.io_threads);
+  Server server(io_context, config.http,
+                ApiServices{.sink = pusher, .usage = usage, .monitor = monitor, .metrics = metrics});
+  if (Status listening = server.Listen(); !listening.ok()) {
+    spdlog::critical("start-up: {}", listening.ToString());
+    return 1;
+  }
+  pusher.Start();
+  usage.Start();
+  monitor.Start();
+  workers.Start();
+  server.Start();
+
+  // The io threads: they run every connection and never block on Valkey or
+  // PostgreSQL (the pusher, query and worker threads do that).
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < config.http.io_threads; ++i) io_threads.emplace_back([&io_context] { io_context.run(); });
+  spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
+               config.http.io_threads, config.worker.concurrency);
+
+  WaitForSignal(io_context);
+  server.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
+  pusher.Stop();
+  workers.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
+  monitor.Stop();
+  usage.Stop();
+  io_context.stop();
+  for (std::thread& thread : io_threads) thread.join();
+  spdlog::info("shutdown: done");
+  return 0;
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,164 @@
+#include "http/api_handler.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+
+#include <boost/beast/http/field.hpp>
+#include <prometheus/counter.h>
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/core/clock.hpp"
+#include "flagmeter/http/api_json.hpp"
+#include "flagmeter/http/router.hpp"
+#include "flagmeter/ingest/event_parser.hpp"
+#include "flagmeter/ingest/name_rules.hpp"
+#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/query/usage_service.hpp"
+#include "flagmeter/queue/event_codec.hpp"
+#include "flagmeter/queue/event_sink.hpp"
+#include "http/await_callback.hpp"
+
+namespace flagmeter {
+namespace http = boost::beast::http;
+namespace {
+
+constexpr const char* kRetryAfterSeconds = "1";
+
+// The one place where a Status becomes an HTTP answer (besides validation's
+// 400s): the client sees a safe sentence, the log keeps the detail.
+HttpResponse StatusResponse(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kNotFound:
+      return ErrorResponse(404, status.message());
+    case Status::Code::kInvalidArgument:
+      return ErrorResponse(400, status.message());
+    case Status::Code::kUnavailable:
+    case Status::Code::kOverloaded: {
+      HttpResponse response = ErrorResponse(503, status.code() == Status::Code::kOverloaded
+                                                     ? "Too many events are waiting to be stored; retry shortly"
+                                                     : "The event queue is unavailable; retry shortly");
+      response.set(http::field::retry_after, kRetryAfterSeconds);
+      return response;
+    }
+    default:
+      spdlog::error("http: internal error: {}", status.ToString());
+      return ErrorResponse(500, "Internal server error");
+  }
+}
+
+// "application/json" with any parameters; a request without Content-Type is
+// read as JSON.
+bool IsJsonContentType(std::string_view value) {
+  if (value.empty()) return true;
+  std::string_view media = value.substr(0, value.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  return media.size() == kJson.size() &&
+         std::equal(media.begin(), media.end(), kJson.begin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
+
+boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, const ApiServices& services) {
+  if (!IsJsonContentType(request[http::field::content_type])) {
+    co_return ErrorResponse(415, "Content-Type must be application/json");
+  }
+  ParseOptions options{.now_ms = NowMs(), .max_batch_events = services.max_batch_events};
+  auto parsed = ParseEvents(request.body(), options);
+  if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
+    co_return JsonResponse(400, ValidationErrorJson(*errors));
+  }
+  ParsedEvents& accepted = std::get<ParsedEvents>(parsed);
+  std::vector<std::string> encoded;
+  encoded.reserve(accepted.events.size());
+  for (const Event& event : accepted.events) encoded.push_back(EncodeEvent(event));
+  const Status pushed = co_await AwaitCallback<Status>(
+      [&services, &encoded](EventSink::Callback done) { services.sink.Push(std::move(encoded), std::move(done)); });
+  if (!pushed.ok()) co_return StatusResponse(pushed);
+  services.metrics.events_accepted.Increment(static_cast<double>(accepted.events.size()));
+  co_return JsonResponse(201, AcceptedJson(accepted));
+}
+
+boost::asio::awaitable<HttpResponse> GetUsage(std::string_view raw_tenant, const ApiServices& services) {
+  std::string tenant;
+  if (!PercentDecode(raw_tenant, tenant)) {
+    co_return JsonResponse(400, ValidationErrorJson({{"tenant", "tenant has a malformed percent-escape"}}));
+  }
+  if (auto problem = NameProblem(tenant)) {
+    co_return JsonResponse(400, ValidationErrorJson({{"tenant", "tenant " + *problem}}));
+  }
+  using UsageResult = std::shared_ptr<const Result<TenantUsage>>;
+  const UsageResult usage = co_await AwaitCallback<UsageResult>([&services, &tenant](auto done) {
+    services.usage.GetUsage(tenant, [done = std::move(done)](const Result<TenantUsage>& result) {
+      done(std::make_shared<const Result<TenantUsage>>(result));
+    });
+  });
+  if (usage->ok()) co_return JsonResponse(200, UsageJson(usage->value()));
+  if (usage->status().code() == Status::Code::kNotFound) {
+    co_return ErrorResponse(404, "Tenant '" + tenant + "' not found");
+  }
+  spdlog::warn("http: usage of tenant '{}' unavailable: {}", tenant, usage->status().ToString());
+  co_return ErrorResponse(503, "Usage cannot be read right now; retry shortly");
+}
+
+HttpResponse Health(const ApiServices& services) {
+  const HealthSnapshot health = services.monitor.Health();
+  const bool healthy = health.database_up && health.valkey_up;
+  return JsonResponse(healthy ? 200 : 503, HealthJson(health, NowMs()));
+}
+
+HttpResponse MetricsText(const ApiServices& services) {
+  HttpResponse response(http::status::ok, 11);
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.body() = services.metrics.Serialize();
+  return response;
+}
+
+boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const RouteMatch& match,
+                                              const ApiServices& services) {
+  if (match.route == Route::kNone) {
+    co_return ErrorResponse(404, "No route for " + std::string(request.method_string()) + " " +
+                                     std::string(request.target().substr(0, 200)));
+  }
+  if (!match.method_allowed) {
+    HttpResponse response = ErrorResponse(405, "Method " + std::string(request.method_string()) +
+                                                   " is not allowed here; use " + std::string(match.allow));
+    response.set(http::field::allow, match.allow);
+    co_return response;
+  }
+  switch (match.route) {
+    case Route::kEvents: co_return co_await PostEvents(request, services);
+    case Route::kUsage: co_return co_await GetUsage(match.tenant, services);
+    case Route::kHealth: co_return Health(services);
+    case Route::kMetrics: co_return MetricsText(services);
+    case Route::kNone: break;
+  }
+  co_return ErrorResponse(404, "No route");
+}
+
+}  // namespace
+
+HttpResponse JsonResponse(unsigned status, std::string body) {
+  HttpResponse response(static_cast<http::status>(status), 11);
+  response.set(http::field::content_type, "application/json");
+  response.body() = std::move(body);
+  return response;
+}
+
+HttpResponse ErrorResponse(unsigned status, std::string_view message) { return JsonResponse(status, ErrorJson(message)); }
+
+boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request, const ApiServices& services) {
+  const RouteMatch match = MatchRoute(request.method_string(), request.target());
+  HandledRequest handled{ErrorResponse(500, "Internal server error"), match.pattern};
+  try {
+    handled.response = co_await Dispatch(request, match, services);
+  } catch (const std::exception& error) {
+    spdlog::error("http: {} {} failed: {}", std::string(request.method_string()), std::string(match.pattern),
+                  error.what());
+  }
+  co_return handled;
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,63 @@
+#include "flagmeter/http/api_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "flagmeter/core/rfc3339.hpp"
+
+namespace flagmeter {
+
+std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota) {
+  if (monthly_quota <= 0) return 0;
+  // 128-bit so a total near 2^63 cannot overflow; totals are never negative.
+  __extension__ using Int128 = __int128;
+  const Int128 scaled = static_cast<Int128>(total_tokens) * 200 + monthly_quota;
+  return static_cast<std::int64_t>(scaled / (static_cast<Int128>(monthly_quota) * 2));
+}
+
+std::string ErrorJson(std::string_view message) { return nlohmann::json{{"error", message}}.dump(); }
+
+std::string ValidationErrorJson(const std::vector<FieldError>& details) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const FieldError& detail : details) list.push_back({{"path", detail.path}, {"message", detail.message}});
+  return nlohmann::json{{"error", "Invalid request body"}, {"details", std::move(list)}}.dump();
+}
+
+std::string AcceptedJson(const ParsedEvents& accepted) {
+  if (!accepted.is_batch) {
+    return nlohmann::json{{"success", true}, {"eventId", accepted.events.front().id}}.dump();
+  }
+  nlohmann::json ids = nlohmann::json::array();
+  for (const Event& event : accepted.events) ids.push_back(event.id);
+  return nlohmann::json{{"success", true}, {"eventIds", std::move(ids)}, {"count", accepted.events.size()}}.dump();
+}
+
+std::string UsageJson(const TenantUsage& usage) {
+  nlohmann::json features = nlohmann::json::array();
+  for (const FeatureUsage& feature : usage.features) {
+    features.push_back({{"feature", feature.feature}, {"tokens", feature.tokens}, {"events", feature.events}});
+  }
+  nlohmann::ordered_json body = {
+      {"tenant", usage.tenant_id},
+      {"tenantName", usage.tenant_name},
+      {"totalTokens", usage.total_tokens},
+      {"monthlyQuota", usage.monthly_quota},
+      {"quotaPercent", QuotaPercent(usage.total_tokens, usage.monthly_quota)},
+      {"billingDay", usage.billing_day},
+      {"periodStart", FormatRfc3339(usage.period_start_ms)},
+      {"periodEnd", FormatRfc3339(usage.period_end_ms)},
+      {"features", std::move(features)},
+  };
+  return body.dump();
+}
+
+std::string HealthJson(const HealthSnapshot& health, std::int64_t now_ms) {
+  const bool healthy = health.database_up && health.valkey_up;
+  nlohmann::ordered_json body = {
+      {"status", healthy ? "healthy" : "unhealthy"},
+      {"timestamp", FormatRfc3339(now_ms)},
+      {"services", {{"database", health.database_up ? "up" : "down"}, {"valkey", health.valkey_up ? "up" : "down"}}},
+  };
+  return body.dump();
+}
+
+}  // namespace flagmeter

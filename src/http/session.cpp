@@ -1,0 +1,140 @@
+#include "http/session.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/metrics/metrics.hpp"
+#include "http/api_handler.hpp"
+
+namespace flagmeter {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+std::uint64_t ConnectionRegistry::Add(Closer closer) {
+  std::lock_guard lock(mu_);
+  closers_.emplace(++next_id_, std::move(closer));
+  return next_id_;
+}
+
+void ConnectionRegistry::Remove(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  closers_.erase(id);
+}
+
+void ConnectionRegistry::CloseAll() {
+  closing_.store(true);
+  std::lock_guard lock(mu_);
+  for (auto& [id, closer] : closers_) closer();
+}
+
+std::size_t ConnectionRegistry::Count() {
+  std::lock_guard lock(mu_);
+  return closers_.size();
+}
+
+namespace {
+
+constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
+constexpr auto kIdleTimeout = std::chrono::seconds(60);     // keep-alive connection with no request
+constexpr auto kRequestTimeout = std::chrono::seconds(30);  // to receive a whole request, or send an answer
+
+// State shared with the registry's closer; touched only on the strand.
+struct SessionState {
+  bool idle = false;  // waiting for the first byte of the next request
+};
+
+// Maps a failed read to the answer a client still deserves, or none when the
+// connection is gone (closed, reset, timed out).
+std::optional<HttpResponse> ReadFailureResponse(const boost::system::error_code& ec) {
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+  if (ec == http::error::body_limit) return ErrorResponse(413, "Request body is larger than MAX_BODY_BYTES");
+  if (ec == http::error::header_limit) return ErrorResponse(431, "Request headers are too large");
+  if (ec.category() == boost::system::error_code(http::error::bad_version).category()) {
+    return ErrorResponse(400, "Malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, HttpResponse& response,
+                                                         bool head_only) {
+  response.prepare_payload();
+  if (head_only) {
+    const auto length = response.body().size();
+    response.body().clear();
+    response.content_length(length);
+  }
+  stream.expires_after(kRequestTimeout);
+  auto [ec, written] = co_await http::async_write(stream, response, as_tuple(use_awaitable));
+  co_return ec;
+}
+
+}  // namespace
+
+asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, const HttpConfig& config, const ApiServices& services,
+                                 ConnectionRegistry& registry) {
+  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+  auto state = std::make_shared<SessionState>();
+  const std::uint64_t id = registry.Add([executor = stream->get_executor(), weak = std::weak_ptr(stream), state] {
+    asio::post(executor, [weak, state] {
+      if (auto live = weak.lock(); live && state->idle) live->cancel();
+    });
+  });
+  beast::flat_buffer buffer;
+  while (!registry.closing()) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimitBytes);
+    parser.body_limit(config.max_body_bytes);
+    state->idle = buffer.size() == 0;
+    stream->expires_after(state->idle ? kIdleTimeout : kRequestTimeout);
+    if (registry.closing()) break;
+    auto [header_ec, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, as_tuple(use_awaitable));
+    state->idle = false;
+    if (!header_ec && parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(*stream, asio::buffer(kContinue), as_tuple(use_awaitable));
+    }
+    boost::system::error_code ec = header_ec;
+    if (!ec && !parser.is_done()) {
+      stream->expires_after(kRequestTimeout);
+      std::tie(ec, std::ignore) = co_await http::async_read(*stream, buffer, parser, as_tuple(use_awaitable));
+    }
+    if (ec) {
+      if (auto response = ReadFailureResponse(ec)) {
+        response->keep_alive(false);
+        co_await WriteResponse(*stream, *response, false);
+      }
+      break;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    HttpRequest request = parser.release();
+    HandledRequest handled = co_await HandleRequest(request, services);
+    // HTTP/1.0 is answered and closed, keep-alive or not (API.md).
+    const bool keep_alive = request.version() >= 11 && request.keep_alive() && !registry.closing();
+    handled.response.version(request.version() >= 11 ? 11 : 10);
+    handled.response.keep_alive(keep_alive);
+    const auto write_ec = co_await WriteResponse(*stream, handled.response, request.method() == http::verb::head);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    services.metrics.ObserveRequest(request.method_string(), handled.route, handled.response.result_int(), seconds);
+    if (write_ec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream->socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  registry.Remove(id);
+}
+
+}  // namespace flagmeter

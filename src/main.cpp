@@ -1,0 +1,29 @@
+// flagmeter: reads its configuration from the environment and runs the
+// service (src/app/service.cpp) until SIGINT or SIGTERM.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/app/logging.hpp"
+#include "flagmeter/app/service.hpp"
+#include "flagmeter/config/config.hpp"
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(flagmeter::ConfigHelp().c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "flagmeter: unknown argument '%s' (try --help)\n", argv[i]);
+    return 2;
+  }
+  flagmeter::Result<flagmeter::Config> config = flagmeter::LoadConfig(std::getenv);
+  if (!config.ok()) {
+    std::fprintf(stderr, "flagmeter: bad configuration: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  flagmeter::ConfigureLogging(config->log_level, config->log_format);
+  return flagmeter::RunService(*config);
+}

@@ -1,0 +1,57 @@
+#include "flagmeter/http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace flagmeter {
+namespace {
+
+TEST(Router, MatchesEveryRouteWithItsPattern) {
+  EXPECT_EQ(MatchRoute("POST", "/api/events").route, Route::kEvents);
+  EXPECT_EQ(MatchRoute("GET", "/api/health").route, Route::kHealth);
+  EXPECT_EQ(MatchRoute("GET", "/metrics").route, Route::kMetrics);
+  const RouteMatch usage = MatchRoute("GET", "/api/usage/acme-corp?from=x");
+  EXPECT_EQ(usage.route, Route::kUsage);
+  EXPECT_EQ(usage.pattern, "/api/usage/:tenant");
+  EXPECT_EQ(usage.tenant, "acme-corp");
+  EXPECT_EQ(usage.query, "from=x");
+  EXPECT_TRUE(usage.method_allowed);
+}
+
+TEST(Router, WrongMethodKeepsTheRouteAndSaysWhatIsAllowed) {
+  const RouteMatch events = MatchRoute("GET", "/api/events");
+  EXPECT_EQ(events.route, Route::kEvents);
+  EXPECT_FALSE(events.method_allowed);
+  EXPECT_EQ(events.allow, "POST");
+  const RouteMatch usage = MatchRoute("DELETE", "/api/usage/acme");
+  EXPECT_FALSE(usage.method_allowed);
+  EXPECT_EQ(usage.allow, "GET, HEAD");
+  EXPECT_TRUE(MatchRoute("HEAD", "/api/health").method_allowed);
+}
+
+TEST(Router, UnknownPathsAreOther) {
+  for (const char* target : {"/", "/api", "/api/events/1", "/api/usage/", "/api/usage/a/b", "/metricsx", "*"}) {
+    const RouteMatch match = MatchRoute("GET", target);
+    EXPECT_EQ(match.route, Route::kNone) << target;
+    EXPECT_EQ(match.pattern, "other") << target;
+  }
+}
+
+TEST(PercentDecode, DecodesOnceAndKeepsPlus) {
+  std::string out;
+  ASSERT_TRUE(PercentDecode("a%2Fb+c", out));
+  EXPECT_EQ(out, "a/b+c");
+  ASSERT_TRUE(PercentDecode("%2541", out));
+  EXPECT_EQ(out, "%41");
+  ASSERT_TRUE(PercentDecode("caf%C3%A9", out));
+  EXPECT_EQ(out, "caf\xC3\xA9");
+}
+
+TEST(PercentDecode, RejectsMalformedEscapes) {
+  std::string out;
+  EXPECT_FALSE(PercentDecode("%", out));
+  EXPECT_FALSE(PercentDecode("ab%4", out));
+  EXPECT_FALSE(PercentDecode("%zz", out));
+}
+
+}  // namespace
+}  // namespace flagmeter
