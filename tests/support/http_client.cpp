@@ -1,0 +1,119 @@
+#include "support/http_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include <poll.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+namespace flagmeter::test {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+nlohmann::json HttpResult::Json() const { return nlohmann::json::parse(body, nullptr, false); }
+
+std::string HttpResult::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+struct HttpClient::Impl {
+  explicit Impl(int p) : port(p), socket(io) {}
+
+  bool EnsureConnected() {
+    if (socket.is_open()) return true;
+    boost::system::error_code ec;
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
+    if (ec) socket.close();
+    buffer.clear();
+    return !ec;
+  }
+
+  HttpResult Exchange(http::request<http::string_body>& request) {
+    HttpResult result;
+    boost::system::error_code ec;
+    http::write(socket, request, ec);
+    if (ec) return result;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    parser.skip(request.method() == http::verb::head);  // a HEAD answer has no body
+    http::read(socket, buffer, parser, ec);
+    if (ec) return result;
+    const auto& response = parser.get();
+    result.status = response.result_int();
+    result.body = response.body();
+    for (const auto& field : response) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      result.headers[name] = std::string(field.value());
+    }
+    if (!response.keep_alive()) socket.close();
+    return result;
+  }
+
+  int port;
+  asio::io_context io;
+  tcp::socket socket;
+  boost::beast::flat_buffer buffer;
+};
+
+HttpClient::HttpClient(int port) : impl_(std::make_unique<Impl>(port)) {}
+HttpClient::~HttpClient() = default;
+
+HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
+                               const std::map<std::string, std::string>& headers) {
+  http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  if (!body.empty() || method == "POST" || method == "PUT") request.prepare_payload();
+  // A kept-alive connection may have been closed by the server meanwhile:
+  // one retry on a fresh connection.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!impl_->EnsureConnected()) return HttpResult{};
+    HttpResult result = impl_->Exchange(request);
+    if (result.status != 0) return result;
+    impl_->socket.close();
+  }
+  return HttpResult{};
+}
+
+HttpResult HttpClient::PostJson(const std::string& target, const std::string& body) {
+  return Request("POST", target, body, {{"Content-Type", "application/json"}});
+}
+
+std::string HttpClient::SendRaw(const std::string& raw, int timeout_ms) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(impl_->port)), ec);
+  if (ec) return "";
+  asio::write(socket, asio::buffer(raw), ec);
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  socket.non_blocking(true);
+  char chunk[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+    if (ec == asio::error::would_block) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd fd{socket.native_handle(), POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+      continue;
+    }
+    if (ec) break;  // closed
+    received.append(chunk, n);
+  }
+  return received;
+}
+
+}  // namespace flagmeter::test
