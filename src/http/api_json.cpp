@@ -24,11 +24,12 @@ std::string ValidationErrorJson(const std::vector<FieldError>& details) {
 
 std::string AcceptedJson(const ParsedEvents& accepted) {
   if (!accepted.is_batch) {
-    return nlohmann::json{{"success", true}, {"eventId", accepted.events.front().id}}.dump();
+    return nlohmann::ordered_json{{"success", true}, {"eventId", accepted.events.front().id}}.dump();
   }
   nlohmann::json ids = nlohmann::json::array();
   for (const Event& event : accepted.events) ids.push_back(event.id);
-  return nlohmann::json{{"success", true}, {"eventIds", std::move(ids)}, {"count", accepted.events.size()}}.dump();
+  return nlohmann::ordered_json{{"success", true}, {"eventIds", std::move(ids)}, {"count", accepted.events.size()}}
+      .dump();
 }
 
 std::string UsageJson(const TenantUsage& usage) {

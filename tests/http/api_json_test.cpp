@@ -1,0 +1,72 @@
+#include "flagmeter/http/api_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace flagmeter {
+namespace {
+
+using nlohmann::json;
+
+TEST(QuotaPercent, RoundsHalvesAwayFromZero) {
+  EXPECT_EQ(QuotaPercent(0, 1000), 0);
+  EXPECT_EQ(QuotaPercent(4, 1000), 0);     // 0.4 %
+  EXPECT_EQ(QuotaPercent(5, 1000), 1);     // 0.5 %
+  EXPECT_EQ(QuotaPercent(14, 1000), 1);    // 1.4 %
+  EXPECT_EQ(QuotaPercent(15, 1000), 2);    // 1.5 %
+  EXPECT_EQ(QuotaPercent(800, 1000), 80);
+  EXPECT_EQ(QuotaPercent(2500, 1000), 250);  // over quota
+  EXPECT_EQ(QuotaPercent(123, 0), 0);
+  EXPECT_EQ(QuotaPercent(INT64_MAX / 2, INT64_MAX), 50);
+}
+
+TEST(ApiJson, UsageHasEveryFieldOfTheContract) {
+  TenantUsage usage;
+  usage.tenant_id = "6f1c0000-0000-4000-8000-000000000000";
+  usage.tenant_name = "acme-corp";
+  usage.monthly_quota = 1'000'000;
+  usage.total_tokens = 820'000;
+  usage.period_start_ms = 1'793'491'200'000;  // 2026-11-01T00:00:00Z
+  usage.period_end_ms = 1'796'083'200'000;    // 2026-12-01T00:00:00Z
+  usage.features = {{"gpt-4o", 500'000, 120}, {"claude", 320'000, 7}};
+  const json body = json::parse(UsageJson(usage));
+  EXPECT_EQ(body["tenant"], usage.tenant_id);
+  EXPECT_EQ(body["tenantName"], "acme-corp");
+  EXPECT_EQ(body["totalTokens"], 820'000);
+  EXPECT_EQ(body["monthlyQuota"], 1'000'000);
+  EXPECT_EQ(body["quotaPercent"], 82);
+  EXPECT_EQ(body["periodStart"], "2026-11-01T00:00:00Z");
+  EXPECT_EQ(body["periodEnd"], "2026-12-01T00:00:00Z");
+  EXPECT_EQ(body["features"][0], json({{"feature", "gpt-4o"}, {"tokens", 500'000}, {"events", 120}}));
+}
+
+TEST(ApiJson, AcceptedNamesOneEventOrABatch) {
+  ParsedEvents one;
+  one.events.push_back(Event{.id = "e\"1"});
+  EXPECT_EQ(json::parse(AcceptedJson(one)), json({{"success", true}, {"eventId", "e\"1"}}));
+  ParsedEvents batch;
+  batch.is_batch = true;
+  batch.events = {Event{.id = "a"}, Event{.id = "b"}};
+  EXPECT_EQ(json::parse(AcceptedJson(batch)),
+            json({{"success", true}, {"eventIds", {"a", "b"}}, {"count", 2}}));
+}
+
+TEST(ApiJson, ValidationErrorsListEveryDetail) {
+  const json body = json::parse(ValidationErrorJson({{"tokens", "bad"}, {"[1].tenant", "worse"}}));
+  EXPECT_EQ(body["error"], "Invalid request body");
+  EXPECT_EQ(body["details"][1], json({{"path", "[1].tenant"}, {"message", "worse"}}));
+}
+
+TEST(ApiJson, HealthNamesTheServiceThatIsDown) {
+  const json down = json::parse(HealthJson(HealthSnapshot{.database_up = true, .valkey_up = false}, 0));
+  EXPECT_EQ(down["status"], "unhealthy");
+  EXPECT_EQ(down["services"]["valkey"], "down");
+  EXPECT_EQ(down["services"]["database"], "up");
+  EXPECT_EQ(down["timestamp"], "1970-01-01T00:00:00Z");
+  const json up = json::parse(HealthJson(HealthSnapshot{.database_up = true, .valkey_up = true}, 0));
+  EXPECT_EQ(up["status"], "healthy");
+}
+
+}  // namespace
+}  // namespace flagmeter

@@ -1,0 +1,123 @@
+#include "flagmeter/query/usage_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace flagmeter {
+namespace {
+
+// Counts reads; answers NotFound for "ghost", Unavailable for "down", and
+// `tokens_` for anyone else. Can hold reads until released.
+class FakeReader final : public UsageReader {
+ public:
+  struct Shared {
+    std::atomic<int> reads{0};
+    std::atomic<std::int64_t> tokens{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool hold = false;
+  };
+  explicit FakeReader(Shared& shared) : shared_(shared) {}
+
+  Result<TenantUsage> ReadUsage(const std::string& tenant, std::int64_t) override {
+    {
+      std::unique_lock lock(shared_.mu);
+      shared_.cv.wait(lock, [this] { return !shared_.hold; });
+    }
+    ++shared_.reads;
+    if (tenant == "ghost") return Status::NotFound("Tenant 'ghost' not found");
+    if (tenant == "down") return Status::Unavailable("database down");
+    TenantUsage usage;
+    usage.tenant_name = tenant;
+    usage.total_tokens = shared_.tokens.load();
+    return usage;
+  }
+  Status Ping() override { return Status::Ok(); }
+
+ private:
+  Shared& shared_;
+};
+
+class UsageServiceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<UsageService> Make(int cache_ms) {
+    auto service = std::make_unique<UsageService>(2, cache_ms, [this] { return std::make_unique<FakeReader>(shared_); });
+    service->Start();
+    return service;
+  }
+
+  static Result<TenantUsage> Get(UsageService& service, const std::string& tenant) {
+    std::promise<Result<TenantUsage>> answer;
+    service.GetUsage(tenant, [&answer](const Result<TenantUsage>& result) { answer.set_value(result); });
+    return answer.get_future().get();
+  }
+
+  FakeReader::Shared shared_;
+};
+
+TEST_F(UsageServiceTest, AFreshAnswerIsReusedWithinTheCacheTime) {
+  auto service = Make(60'000);
+  shared_.tokens = 5;
+  EXPECT_EQ(Get(*service, "acme")->total_tokens, 5);
+  shared_.tokens = 9;
+  EXPECT_EQ(Get(*service, "acme")->total_tokens, 5);
+  EXPECT_EQ(shared_.reads, 1);
+  EXPECT_EQ(Get(*service, "globex")->total_tokens, 9);
+  EXPECT_EQ(shared_.reads, 2);
+}
+
+TEST_F(UsageServiceTest, WithoutCacheEveryReadGoesToTheDatabase) {
+  auto service = Make(0);
+  shared_.tokens = 5;
+  EXPECT_EQ(Get(*service, "acme")->total_tokens, 5);
+  shared_.tokens = 9;
+  EXPECT_EQ(Get(*service, "acme")->total_tokens, 9);
+  EXPECT_EQ(shared_.reads, 2);
+}
+
+TEST_F(UsageServiceTest, ConcurrentMissesForOneTenantShareOneRead) {
+  auto service = Make(60'000);
+  {
+    std::lock_guard lock(shared_.mu);
+    shared_.hold = true;
+  }
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; ++i) {
+    service->GetUsage("acme", [&answered](const Result<TenantUsage>& result) {
+      if (result.ok()) ++answered;
+    });
+  }
+  {
+    std::lock_guard lock(shared_.mu);
+    shared_.hold = false;
+  }
+  shared_.cv.notify_all();
+  for (int i = 0; i < 500 && answered < 50; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered, 50);
+  EXPECT_EQ(shared_.reads, 1);
+}
+
+TEST_F(UsageServiceTest, NotFoundIsCachedButUnavailableIsNot) {
+  auto service = Make(60'000);
+  EXPECT_EQ(Get(*service, "ghost").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(Get(*service, "ghost").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(shared_.reads, 1);
+  EXPECT_EQ(Get(*service, "down").status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(Get(*service, "down").status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(shared_.reads, 3);
+}
+
+TEST_F(UsageServiceTest, AfterStopReadsFailAsUnavailable) {
+  auto service = Make(60'000);
+  service->Stop();
+  EXPECT_EQ(Get(*service, "acme").status().code(), Status::Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace flagmeter
