@@ -1,5 +1,6 @@
 // flagmeter: reads its configuration from the environment and runs the
 // service (src/app/service.cpp) until SIGINT or SIGTERM.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,5 +26,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   flagmeter::ConfigureLogging(config->log_level, config->log_format);
+  // A peer that vanished must cost an error code on that write, not the
+  // process (hiredis writes with plain write()).
+  std::signal(SIGPIPE, SIG_IGN);
   return flagmeter::RunService(*config);
 }

@@ -37,6 +37,7 @@ struct Server::Impl {
   const ApiServices services;
   tcp::acceptor acceptor;  // used only on its strand
   ConnectionRegistry connections;
+  std::atomic<std::uint64_t> rejected_connections{0};
 };
 
 Server::Server(asio::io_context& io_context, HttpConfig config, ApiServices services)
@@ -88,6 +89,17 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
 }
 
 void Server::Impl::Spawn(tcp::socket socket) {
+  if (connections.Count() >= config.max_connections) {
+    // Over the limit: closing at once costs the least and tells the client
+    // to come back; logging each would let a flood fill the log.
+    if (rejected_connections++ % 1000 == 0) {
+      spdlog::warn("http: MAX_CONNECTIONS={} reached; closing new connections ({} so far)", config.max_connections,
+                   rejected_connections.load());
+    }
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
   socket.set_option(tcp::no_delay(true));
   auto executor = socket.get_executor();
   asio::co_spawn(executor, RunSession(std::move(socket), config, services, connections),

@@ -49,9 +49,7 @@ std::size_t ConnectionRegistry::Count() {
 
 namespace {
 
-constexpr std::uint32_t kHeaderLimitBytes = 16 * 1024;
-constexpr auto kIdleTimeout = std::chrono::seconds(60);     // keep-alive connection with no request
-constexpr auto kRequestTimeout = std::chrono::seconds(30);  // to receive a whole request, or send an answer
+constexpr std::size_t kReadChunkBytes = 4096;
 
 // State shared with the registry's closer; touched only on the strand.
 struct SessionState {
@@ -71,14 +69,14 @@ std::optional<HttpResponse> ReadFailureResponse(const boost::system::error_code&
 }
 
 asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, HttpResponse& response,
-                                                         bool head_only) {
+                                                         bool head_only, std::chrono::milliseconds timeout) {
   response.prepare_payload();
   if (head_only) {
     const auto length = response.body().size();
     response.body().clear();
     response.content_length(length);
   }
-  stream.expires_after(kRequestTimeout);
+  stream.expires_after(timeout);
   auto [ec, written] = co_await http::async_write(stream, response, as_tuple(use_awaitable));
   co_return ec;
 }
@@ -94,29 +92,39 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, const HttpConfig&
       if (auto live = weak.lock(); live && state->idle) live->cancel();
     });
   });
+  const std::chrono::milliseconds idle_timeout(config.idle_timeout_ms);
+  const std::chrono::milliseconds request_timeout(config.request_timeout_ms);
   beast::flat_buffer buffer;
   while (!registry.closing()) {
+    // Between requests a connection may idle for idle_timeout; once a request
+    // has begun, all of it must arrive within request_timeout, however slowly
+    // the client trickles bytes (slowloris).
+    if (buffer.size() == 0) {
+      state->idle = true;
+      if (registry.closing()) break;
+      stream->expires_after(idle_timeout);
+      auto [idle_ec, n] = co_await stream->async_read_some(buffer.prepare(kReadChunkBytes), as_tuple(use_awaitable));
+      state->idle = false;
+      if (idle_ec) break;  // closed by the peer, idle too long, or shutdown
+      buffer.commit(n);
+    }
+    stream->expires_after(request_timeout);
     http::request_parser<http::string_body> parser;
-    parser.header_limit(kHeaderLimitBytes);
+    parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     parser.body_limit(config.max_body_bytes);
-    state->idle = buffer.size() == 0;
-    stream->expires_after(state->idle ? kIdleTimeout : kRequestTimeout);
-    if (registry.closing()) break;
     auto [header_ec, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, as_tuple(use_awaitable));
-    state->idle = false;
     if (!header_ec && parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       co_await asio::async_write(*stream, asio::buffer(kContinue), as_tuple(use_awaitable));
     }
     boost::system::error_code ec = header_ec;
     if (!ec && !parser.is_done()) {
-      stream->expires_after(kRequestTimeout);
       std::tie(ec, std::ignore) = co_await http::async_read(*stream, buffer, parser, as_tuple(use_awaitable));
     }
     if (ec) {
       if (auto response = ReadFailureResponse(ec)) {
         response->keep_alive(false);
-        co_await WriteResponse(*stream, *response, false);
+        co_await WriteResponse(*stream, *response, false, request_timeout);
       }
       break;
     }
@@ -127,7 +135,8 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, const HttpConfig&
     const bool keep_alive = request.version() >= 11 && request.keep_alive() && !registry.closing();
     handled.response.version(request.version() >= 11 ? 11 : 10);
     handled.response.keep_alive(keep_alive);
-    const auto write_ec = co_await WriteResponse(*stream, handled.response, request.method() == http::verb::head);
+    const auto write_ec =
+        co_await WriteResponse(*stream, handled.response, request.method() == http::verb::head, request_timeout);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     services.metrics.ObserveRequest(request.method_string(), handled.route, handled.response.result_int(), seconds);
     if (write_ec || !keep_alive) break;

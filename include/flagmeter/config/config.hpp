@@ -23,6 +23,10 @@ struct HttpConfig {
   std::uint16_t port = 3000;              // PORT
   std::size_t max_body_bytes = 1048576;   // MAX_BODY_BYTES: larger bodies get 413
   int io_threads = 2;                     // IO_THREADS: threads running the io_context
+  std::size_t max_header_bytes = 16384;   // MAX_HEADER_BYTES: larger request heads get 431
+  std::size_t max_connections = 10000;    // MAX_CONNECTIONS: more are closed at once
+  int idle_timeout_ms = 60000;            // HTTP_IDLE_TIMEOUT_MS: a kept-alive connection with no request
+  int request_timeout_ms = 10000;         // HTTP_REQUEST_TIMEOUT_MS: to receive a whole request once it began
 };
 
 struct QueueConfig {

@@ -1,0 +1,116 @@
+// Clients that misbehave: stalled (slowloris), oversized, too many, garbage.
+// None may hurt the service or the other clients.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "api_fixture.hpp"
+
+namespace flagmeter::test {
+namespace {
+
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// True when the server closed `fd` (or reset it) within `timeout_ms`.
+bool ClosedByServer(int fd, int timeout_ms) {
+  pollfd poll_fd{fd, POLLIN, 0};
+  if (::poll(&poll_fd, 1, timeout_ms) <= 0) return false;
+  char byte;
+  // Readable means an answer (e.g. 408/431) or the close itself; either way
+  // the server is done with this connection once it reads as closed.
+  while (::recv(fd, &byte, 1, MSG_DONTWAIT) > 0) {
+  }
+  return ::poll(&poll_fd, 1, timeout_ms) > 0 && ::recv(fd, &byte, 1, MSG_DONTWAIT) <= 0;
+}
+
+class HostileClientsTest : public ApiTest {
+ protected:
+  std::map<std::string, std::string> ExtraEnv() const override {
+    return {{"HTTP_REQUEST_TIMEOUT_MS", "1500"}, {"HTTP_IDLE_TIMEOUT_MS", "3000"}, {"MAX_CONNECTIONS", "400"}};
+  }
+};
+
+TEST_F(HostileClientsTest, StalledClientsDoNotStopOthersAndAreCutOffAtTheRequestTimeout) {
+  std::vector<int> stalled;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = Connect(process_->port());
+    ASSERT_GE(fd, 0);
+    const std::string partial = "POST /api/events HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    ASSERT_EQ(::send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+    stalled.push_back(fd);
+  }
+  // Everyone else is served while 300 requests hang half-sent.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":"calm","feature":"f","tokens":1})").status, 201);
+  }
+  EXPECT_EQ(WaitForTotal("calm", 20, std::chrono::milliseconds(3000)).Json()["totalTokens"], 20);
+  // The server gives up on each stalled request (the timeout is 1.5 s).
+  int closed = 0;
+  for (int fd : stalled) {
+    if (ClosedByServer(fd, 5000)) ++closed;
+    ::close(fd);
+  }
+  EXPECT_EQ(closed, 300);
+  EXPECT_EQ(client_->Get("/api/health").status, 200);
+}
+
+TEST_F(HostileClientsTest, TooLargeHeadersAre431) {
+  const std::string raw = "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_EQ(client_->SendRaw(raw).rfind("HTTP/1.1 431", 0), 0u);
+  EXPECT_EQ(client_->Get("/api/health").status, 200);
+}
+
+TEST_F(HostileClientsTest, ConnectionsBeyondTheLimitAreClosedAndTheLimitRecovers) {
+  std::vector<int> open;
+  for (int i = 0; i < 420; ++i) {
+    const int fd = Connect(process_->port());
+    if (fd >= 0) open.push_back(fd);
+  }
+  int refused = 0;
+  for (int fd : open) {
+    if (ClosedByServer(fd, 50)) ++refused;
+  }
+  EXPECT_GE(refused, 15);  // 420 tried, 400 allowed (+1 for the test's own client)
+  for (int fd : open) ::close(fd);
+  HttpResult after;
+  for (int i = 0; i < 100 && after.status != 200; ++i) {
+    after = client_->Get("/api/health");
+    if (after.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(after.status, 200);
+}
+
+TEST_F(HostileClientsTest, RandomGarbageGetsA4xxOrACloseAndNeverACrash) {
+  std::mt19937 random(12345);
+  for (int i = 0; i < 200; ++i) {
+    std::string junk(1 + random() % 600, '\0');
+    for (char& c : junk) c = static_cast<char>(random() % 256);
+    if (i % 3 == 0) junk = "POST /api/events HTTP/1.1\r\nContent-Length: " + std::to_string(random() % 50) + "\r\n\r\n" + junk;
+    const std::string answer = client_->SendRaw(junk, 200);
+    if (!answer.empty()) {
+      const bool client_error = answer.rfind("HTTP/1.1 4", 0) == 0 || answer.rfind("HTTP/1.0 4", 0) == 0;
+      EXPECT_TRUE(client_error) << answer.substr(0, 100);
+    }
+  }
+  EXPECT_EQ(client_->Get("/api/health").status, 200);
+  EXPECT_TRUE(process_->running());
+}
+
+}  // namespace
+}  // namespace flagmeter::test
