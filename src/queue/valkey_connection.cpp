@@ -68,6 +68,27 @@ ValkeyReply Convert(const redisReply& reply) {
   return out;
 }
 
+// A command in hiredis's argv form: pointers plus explicit lengths, so values
+// may hold any bytes (NUL included). Views into `args`, which must outlive it.
+class Argv {
+ public:
+  explicit Argv(const std::vector<std::string_view>& args) {
+    pointers_.reserve(args.size());
+    lengths_.reserve(args.size());
+    for (std::string_view arg : args) {
+      pointers_.push_back(arg.data());
+      lengths_.push_back(arg.size());
+    }
+  }
+  int count() const { return static_cast<int>(pointers_.size()); }
+  const char** data() { return pointers_.data(); }
+  const std::size_t* lengths() const { return lengths_.data(); }
+
+ private:
+  std::vector<const char*> pointers_;
+  std::vector<std::size_t> lengths_;
+};
+
 // "RPUSH events": the command and its first argument (a key for every command
 // we send), short enough for a log line.
 std::string CommandLabel(const std::vector<std::string_view>& args) {
@@ -116,6 +137,7 @@ Status ValkeyConnection::EnsureConnected() {
   if (!last_connect_error_.ok() && now - last_connect_attempt_ < reconnect_backoff_) {
     // Fail fast: a connect was refused or timed out moments ago, and trying
     // again per request would turn an outage into a connect storm.
+    if (last_connect_error_.code() != Status::Code::kUnavailable) return last_connect_error_;  // e.g. AUTH
     const auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_connect_attempt_);
     return Status::Unavailable(last_connect_error_.message() + " (last attempt " +
                                std::to_string(ago.count()) + " ms ago)");
@@ -175,16 +197,8 @@ Status ValkeyConnection::IoError(std::string_view label) {
 
 Result<ValkeyReply> ValkeyConnection::Execute(const std::vector<std::string_view>& args,
                                               std::string_view label) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> argv_len;
-  argv.reserve(args.size());
-  argv_len.reserve(args.size());
-  for (std::string_view arg : args) {
-    argv.push_back(arg.data());
-    argv_len.push_back(arg.size());
-  }
-  ReplyPtr reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), argv_len.data())));
+  Argv argv(args);
+  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(context_, argv.count(), argv.data(), argv.lengths())));
   if (reply == nullptr) return IoError(label);
   if (reply->type == REDIS_REPLY_ERROR) {
     return ErrorReplyStatus(std::string(reply->str, reply->len))
@@ -204,14 +218,8 @@ Result<std::vector<ValkeyReply>> ValkeyConnection::Pipeline(
   const std::string label = commands.empty() ? "pipeline" : "pipeline " + CommandLabel(commands.front());
   if (Status status = EnsureConnected(); !status.ok()) return status;
   for (const auto& args : commands) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> argv_len;
-    for (std::string_view arg : args) {
-      argv.push_back(arg.data());
-      argv_len.push_back(arg.size());
-    }
-    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), argv_len.data()) !=
-        REDIS_OK) {
+    Argv argv(args);
+    if (redisAppendCommandArgv(context_, argv.count(), argv.data(), argv.lengths()) != REDIS_OK) {
       return IoError(label);
     }
   }

@@ -28,7 +28,10 @@ void ValkeyPusher::Stop() {
     stopping_ = true;
     thread = std::move(thread_);
     // Without a thread nobody would ever answer these.
-    if (!started_) orphans.swap(pending_);
+    if (!started_) {
+      orphans.swap(pending_);
+      pending_events_ = 0;
+    }
   }
   wake_.notify_all();
   if (thread.joinable()) thread.join();
@@ -39,17 +42,19 @@ void ValkeyPusher::Stop() {
 
 void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) {
   std::size_t backlog = 0;
+  bool stopping = false;
   {
     std::lock_guard lock(mu_);
     backlog = pending_events_;
-    if (!stopping_ && backlog < kMaxPendingEvents) {
+    stopping = stopping_;
+    if (!stopping && backlog < kMaxPendingEvents) {
       pending_events_ += encoded_events.size();
       pending_.push_back(Request{std::move(encoded_events), std::move(done)});
       wake_.notify_one();
       return;
     }
   }
-  if (backlog >= kMaxPendingEvents) {
+  if (!stopping) {
     done(Status::Overloaded("valkey queue '" + config_.name + "': " + std::to_string(backlog) +
                             " events are already waiting to be pushed; Valkey is not keeping up"));
     return;

@@ -20,8 +20,10 @@ namespace flagmeter::test {
 /// redis-server from PATH. The server's output goes to server.log in the data
 /// folder; start-up failures quote its tail.
 ///
-/// The destructor kills the server and deletes the folder. Not thread-safe:
-/// drive it from the test's main thread.
+/// The destructor kills the server and deletes the folder; the server also
+/// dies with the thread that started it (PR_SET_PDEATHSIG), so a crashed test
+/// leaves no server behind. Not thread-safe: drive it from the test's main
+/// thread.
 class TestValkey final {
  public:
   /// Picks the port and creates the folder; does not start the server.

@@ -181,5 +181,24 @@ TEST_F(ValkeyPusherTest, StopCompletesPendingPushesThenRefusesNewOnes) {
   EXPECT_EQ(valkey_.ListLength("events"), 100);
 }
 
+TEST_F(ValkeyPusherTest, AnswersOverloadedAtOnceWhenBacklogIsFull) {
+  ValkeyPusher pusher(Config());
+  Status backlog_answer = Status::Ok();
+  pusher.Push(std::vector<std::string>(ValkeyPusher::kMaxPendingEvents, "x"),
+              [&backlog_answer](Status status) { backlog_answer = std::move(status); });
+  Status refused = Status::Ok();
+  bool answered = false;
+  pusher.Push({"y"}, [&](Status status) {
+    refused = std::move(status);
+    answered = true;
+  });
+  ASSERT_TRUE(answered);  // on the caller's thread, before any round trip
+  EXPECT_EQ(refused.code(), Status::Code::kOverloaded) << refused.ToString();
+
+  pusher.Stop();  // never started: the pending request is answered, not dropped
+  EXPECT_EQ(backlog_answer.code(), Status::Code::kUnavailable);
+  EXPECT_EQ(valkey_.ListLength("events"), 0);
+}
+
 }  // namespace
 }  // namespace flagmeter
