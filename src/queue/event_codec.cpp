@@ -81,6 +81,9 @@ Status ReadFields(Json& object, Event& event) {
   }
   if (status.ok()) status = ReadInteger(object, "o", "occurred_at_ms", event.occurred_at_ms);
   if (status.ok()) status = ReadInteger(object, "r", "received_at_ms", event.received_at_ms);
+  // "s" is stamped by the queue's push script, so events encoded before it
+  // was pushed (and only those) lack it.
+  if (status.ok() && object.contains("s")) status = ReadInteger(object, "s", "accept_seq", event.accept_seq);
   return status;
 }
 

@@ -20,6 +20,9 @@ namespace {
   "end\n"
 
 constexpr char kPushSource[] = R"lua(
+-- KEYS[1] the queue, KEYS[2] its acceptance counter. Each accepted event gets
+-- the next number of the counter as field "s" (prepended to its JSON
+-- object), so every instance agrees on which copy of an id came first.
 local depth = redis.call('LLEN', KEYS[1])
 local max_depth = tonumber(ARGV[1])
 local groups = tonumber(ARGV[2])
@@ -28,9 +31,19 @@ local pos = 3 + groups
 for g = 1, groups do
   local n = tonumber(ARGV[2 + g])
   if depth + n <= max_depth then
+    local seq = redis.call('INCRBY', KEYS[2], n) - n
     local last = pos + n - 1
     for i = pos, last, 1000 do
-      depth = redis.call('RPUSH', KEYS[1], unpack(ARGV, i, math.min(i + 999, last)))
+      local chunk = {}
+      for j = i, math.min(i + 999, last) do
+        seq = seq + 1
+        local item = ARGV[j]
+        if string.sub(item, 1, 1) == '{' and string.sub(item, 2, 2) ~= '}' then
+          item = '{"s":' .. seq .. ',' .. string.sub(item, 2)
+        end
+        chunk[#chunk + 1] = item
+      end
+      depth = redis.call('RPUSH', KEYS[1], unpack(chunk))
     end
     result[g + 1] = 1
   else

@@ -9,7 +9,9 @@
 namespace flagmeter {
 
 ValkeyPusher::ValkeyPusher(QueueConfig config)
-    : config_(std::move(config)), connection_(config_.valkey, config_.connect_timeout_ms) {}
+    : config_(std::move(config)),
+      sequence_key_(config_.name + ":seq"),
+      connection_(config_.valkey, config_.connect_timeout_ms) {}
 
 ValkeyPusher::~ValkeyPusher() { Stop(); }
 
@@ -107,14 +109,14 @@ std::vector<Status> ValkeyPusher::PushBatch(const std::vector<Request>& batch) {
 
   const bool was_connected = connection_.connected();
   round_trips_.fetch_add(1, std::memory_order_relaxed);
-  auto reply = connection_.Eval(lua::kPush, {config_.name}, args);
+  auto reply = connection_.Eval(lua::kPush, {config_.name, sequence_key_}, args);
   if (!reply.ok() && was_connected && !connection_.connected()) {
     // The connection broke (a server restart, an idle timeout on its side).
     // Try once more on a fresh one rather than fail requests while Valkey
     // may be fine. If the first call did run, its events are queued twice;
     // the store counts each (tenant, event id) once.
     round_trips_.fetch_add(1, std::memory_order_relaxed);
-    reply = connection_.Eval(lua::kPush, {config_.name}, args);
+    reply = connection_.Eval(lua::kPush, {config_.name, sequence_key_}, args);
   }
   if (!reply.ok()) {
     const Status failed = reply.status().WithContext("valkey queue '" + config_.name + "': push");

@@ -14,6 +14,9 @@ namespace flagmeter {
 namespace {
 
 constexpr int kMaxRetries = 3;
+constexpr int kMaxRaceRetries = 10;
+// Marks an attempt that lost a race with a concurrent batch (see below).
+constexpr std::string_view kRacedMessage = "a concurrent batch stored one of these ids first";
 // Bounds the memory of known_tenants_; forgetting names only costs one
 // redundant (idempotent) tenant insert per batch until they are relearnt.
 constexpr std::size_t kMaxKnownTenants = 100'000;
@@ -31,39 +34,82 @@ ON CONFLICT (name) DO NOTHING
 // (RETURNING) reach the rollups, so a replayed batch adds nothing. Every
 // INSERT is ordered by its key so concurrent workers take row locks in the
 // same order and do not deadlock. Buckets are UTC whatever the session zone.
+// The whole batch in one statement. Per (tenant, id) the copy accepted first
+// (lowest acceptance number "s") is the one counted:
+//  - within the batch, later copies are dropped;
+//  - a stored copy accepted later than ours (it reached the database first
+//    through another worker) is replaced, and the rollups move from its
+//    values to ours;
+//  - a stored copy accepted earlier wins, and ours counts nothing.
+// A replacement happens only if the stored row is still the version this
+// statement's snapshot saw (same accept_seq, rechecked under the row lock),
+// so the values moved out of the rollups are the ones that were counted.
+// Whatever a concurrent transaction changed after the snapshot - a copy it
+// inserted, or a row it replaced - shows up as "unresolved": the caller
+// rolls back and runs the batch again, with a snapshot that sees it. Every write is sorted
+// by key so concurrent workers take row locks in the same order.
 constexpr char kCommitEventsSql[] = R"sql(
 WITH input AS (
-  SELECT x.i, x.t, x.f, x.n, x.o, x.r, x.ord
+  SELECT x.i, x.t, x.f, x.n, x.o, x.r, coalesce(x.s, 0) AS s, x.ord
   FROM ROWS FROM (json_to_recordset($1::json)
-                  AS (i text, t text, f text, n bigint, o bigint, r bigint))
-       WITH ORDINALITY AS x (i, t, f, n, o, r, ord)
+                  AS (i text, t text, f text, n bigint, o bigint, r bigint, s bigint))
+       WITH ORDINALITY AS x (i, t, f, n, o, r, s, ord)
 ), joined AS (
-  SELECT tn.id AS tenant_id, x.i, x.f, x.n, x.o, x.r, x.ord
+  SELECT tn.id AS tenant_id, x.i, x.f, x.n, x.o, x.r, x.s, x.ord
   FROM input x JOIN tenants tn ON tn.name = x.t
 ), first_seen AS (
-  SELECT DISTINCT ON (tenant_id, i) * FROM joined ORDER BY tenant_id, i, ord
+  SELECT DISTINCT ON (tenant_id, i) * FROM joined ORDER BY tenant_id, i, s, ord
+), stored AS (
+  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.accept_seq
+  FROM events e JOIN first_seen f ON e.tenant_id = f.tenant_id AND e.event_id = f.i
+), replaced AS (
+  UPDATE events e
+  SET feature = f.f, tokens = f.n,
+      occurred_at = timestamptz 'epoch' + f.o * interval '1 millisecond',
+      received_at = timestamptz 'epoch' + f.r * interval '1 millisecond',
+      accept_seq = f.s
+  FROM first_seen f JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
+  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND f.s > 0 AND st.accept_seq > f.s
+    AND e.accept_seq = st.accept_seq
+  RETURNING e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at,
+            st.feature AS old_feature, st.tokens AS old_tokens, st.occurred_at AS old_occurred_at
 ), inserted AS (
-  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at)
-  SELECT tenant_id, i, f, n,
-         timestamptz 'epoch' + o * interval '1 millisecond',
-         timestamptz 'epoch' + r * interval '1 millisecond'
-  FROM first_seen ORDER BY tenant_id, i
+  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq)
+  SELECT f.tenant_id, f.i, f.f, f.n,
+         timestamptz 'epoch' + f.o * interval '1 millisecond',
+         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s
+  FROM first_seen f
+  WHERE NOT EXISTS (SELECT 1 FROM stored st WHERE st.tenant_id = f.tenant_id AND st.event_id = f.i)
+  ORDER BY f.tenant_id, f.i
   ON CONFLICT (tenant_id, event_id) DO NOTHING
-  RETURNING tenant_id, feature, tokens, occurred_at
+  RETURNING tenant_id, event_id, feature, tokens, occurred_at
+), deltas AS (
+  SELECT tenant_id, feature, occurred_at, tokens, 1 AS events FROM inserted
+  UNION ALL SELECT tenant_id, feature, occurred_at, tokens, 1 FROM replaced
+  UNION ALL SELECT tenant_id, old_feature, old_occurred_at, -old_tokens, -1 FROM replaced
 ), minute_rollup AS (
   INSERT INTO usage_minute AS u (tenant_id, feature, minute, tokens, events)
-  SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC'), sum(tokens), count(*)
-  FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC'), sum(tokens), sum(events)
+  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, minute)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 ), day_rollup AS (
   INSERT INTO usage_day AS u (tenant_id, feature, day, tokens, events)
-  SELECT tenant_id, feature, date_trunc('day', occurred_at, 'UTC'), sum(tokens), count(*)
-  FROM inserted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT tenant_id, feature, date_trunc('day', occurred_at, 'UTC'), sum(tokens), sum(events)
+  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, day)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 )
-SELECT (SELECT count(*) FROM joined) AS matched, (SELECT count(*) FROM inserted) AS inserted
+SELECT (SELECT count(*) FROM joined) AS matched,
+       (SELECT count(*) FROM inserted) AS inserted,
+       (SELECT count(*) FROM first_seen f
+        WHERE NOT EXISTS (SELECT 1 FROM stored st WHERE st.tenant_id = f.tenant_id AND st.event_id = f.i)
+          AND NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i))
+       + (SELECT count(*) FROM first_seen f
+          JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
+          WHERE f.s > 0 AND st.accept_seq > f.s
+            AND NOT EXISTS (SELECT 1 FROM replaced p WHERE p.tenant_id = f.tenant_id AND p.event_id = f.i))
+         AS unresolved
 )sql";
 
 // [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms}, ...]
@@ -73,7 +119,8 @@ Result<std::string> EventsToJson(const std::vector<Event>& events) {
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     const nlohmann::json row = {{"i", e.id},     {"t", e.tenant},         {"f", e.feature},
-                                {"n", e.tokens}, {"o", e.occurred_at_ms}, {"r", e.received_at_ms}};
+                                {"n", e.tokens}, {"o", e.occurred_at_ms}, {"r", e.received_at_ms},
+                                {"s", e.accept_seq}};
     if (i != 0) out += ',';
     try {
       out += row.dump();
@@ -106,12 +153,15 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
 
   // Rerunning is safe: a failed attempt rolled back, and one whose COMMIT
   // outcome was unknown is deduplicated by the events' primary key.
-  Result<CommitOutcome> outcome =
-      RunWithRetries<CommitOutcome>(*connection_, operation, kMaxRetries, [&] {
-        Result<CommitOutcome> once = CommitOnce(events.size(), *events_json, new_tenants_json);
-        if (!once.ok()) return Result<CommitOutcome>(once.status().WithContext(operation));
-        return once;
-      });
+  Result<CommitOutcome> outcome = Status::Internal("not run");
+  for (int race = 0; race <= kMaxRaceRetries; ++race) {
+    outcome = RunWithRetries<CommitOutcome>(*connection_, operation, kMaxRetries, [&] {
+      Result<CommitOutcome> once = CommitOnce(events.size(), *events_json, new_tenants_json);
+      if (!once.ok()) return Result<CommitOutcome>(once.status().WithContext(operation));
+      return once;
+    });
+    if (outcome.ok() || outcome.status().message().find(kRacedMessage) == std::string::npos) break;
+  }
   if (!outcome.ok()) return outcome;
   RememberTenants(events);
   return outcome;
@@ -125,6 +175,12 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
   const pqxx::row counts = tx.exec_prepared1("fm_commit_events", events_json);
   const auto matched = counts[0].as<std::size_t>();
   const auto inserted = counts[1].as<std::size_t>();
+  if (counts[2].as<std::size_t>() > 0) {
+    // A concurrent batch committed one of our ids after our snapshot: run
+    // again, so the comparison of acceptance order sees it.
+    tx.abort();
+    return Status::Unavailable(std::string(kRacedMessage));
+  }
   if (matched != batch_size) {
     tx.abort();
     // Only a tenant row deleted behind our back gets here; forget what we

@@ -29,6 +29,7 @@ WHERE tenant_id = $1::uuid
   AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
   AND day <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
 GROUP BY feature
+HAVING sum(events) > 0  -- a feature whose only event was replaced by an earlier copy
 ORDER BY 2 DESC, feature COLLATE "C"
 )sql";
 

@@ -13,6 +13,8 @@ struct Event {
   std::int64_t tokens = 0;         // 1 .. 2^53-1
   std::int64_t occurred_at_ms = 0; // event time, Unix milliseconds UTC
   std::int64_t received_at_ms = 0; // when this server accepted it, Unix milliseconds UTC
+  std::int64_t accept_seq = 0;     // order of acceptance across all instances, stamped by the
+                                   // queue (0: not stamped); the first accepted copy of an id wins
 };
 
 }  // namespace flagmeter

@@ -82,6 +82,7 @@ class ValkeyPusher final : public EventSink {
 
   // Constant after construction.
   const QueueConfig config_;
+  const std::string sequence_key_;  // <queue>:seq, the acceptance counter (see lua_scripts.cpp)
 
   // Used only by the pusher thread.
   ValkeyConnection connection_;

@@ -243,3 +243,31 @@ TEST(PgEventStoreDownTest, UnreachableDatabaseIsUnavailable) {
 
 }  // namespace
 }  // namespace flagmeter
+
+namespace flagmeter {
+namespace {
+
+// Two copies of one id committed by different batches, the later-accepted
+// copy first: the earlier-accepted one's values end up counted.
+TEST_F(PgEventStoreTest, TheFirstAcceptedCopyWinsAcrossBatches) {
+  PgEventStore store(database_url());
+  Event later = MakeEvent("order-1", "acme", "later", 5);
+  later.accept_seq = 10;
+  Event first = MakeEvent("order-1", "acme", "first", 777);
+  first.accept_seq = 2;
+  Event even_later = MakeEvent("order-1", "acme", "latest", 9);
+  even_later.accept_seq = 11;
+  ASSERT_TRUE(store.CommitBatch({later}).ok());
+  Result<CommitOutcome> replaced = store.CommitBatch({first});
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ(replaced->inserted, 0u);
+  ASSERT_TRUE(store.CommitBatch({even_later}).ok());
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT tokens FROM events WHERE event_id = 'order-1'"), 777);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(tokens) FROM usage_day"), 777);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(events) FROM usage_minute"), 1);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(tokens) FROM usage_minute WHERE feature = 'first'"), 777);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(tokens) FROM usage_minute WHERE feature = 'later'"), 0);
+}
+
+}  // namespace
+}  // namespace flagmeter
