@@ -8,6 +8,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "flagmeter/alerts/alert_monitor.hpp"
+#include "flagmeter/alerts/alert_sender.hpp"
+#include "flagmeter/alerts/commit_notifier.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
@@ -18,6 +21,10 @@
 #include "flagmeter/store/migrations.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
 #include "flagmeter/store/pg_usage_reader.hpp"
+#include "flagmeter/store/tenant_pg_stores.hpp"
+#include "flagmeter/tenants/admin_service.hpp"
+#include "flagmeter/tenants/key_registry.hpp"
+#include "flagmeter/tenants/tenant_services.hpp"
 #include "flagmeter/worker/worker_pool.hpp"
 
 namespace flagmeter {
@@ -64,9 +71,31 @@ int RunService(const Config& config) {
   ValkeyPusher pusher(config.queue);
   UsageService usage(config.store.usage_readers, config.store.usage_cache_ms,
                      [&] { return std::make_unique<PgUsageReader>(config.store.database_url); });
+  // Alerts: the workers report committed tenants to the monitor (a set
+  // insert, after the commit), which claims crossings and hands them to the
+  // sender threads.
+  AlertSender alert_sender(
+      config.alerts, [&] { return std::make_unique<PgTenantAlertStore>(config.store.database_url); }, metrics);
+  AlertMonitor alert_monitor(config.alerts, std::make_unique<PgTenantAlertStore>(config.store.database_url),
+                             alert_sender);
   WorkerPool workers(
       config.worker, [&] { return std::make_unique<ValkeyQueue>(config.queue); },
-      [&] { return std::make_unique<PgEventStore>(config.store.database_url); }, metrics);
+      [&] {
+        return std::make_unique<CommitNotifier>(
+            std::make_unique<PgEventStore>(config.store.database_url),
+            [&alert_monitor](const std::vector<std::string>& tenants) { alert_monitor.TenantsChanged(tenants); });
+      },
+      metrics);
+  AdminService admin(config.tenants.admin_threads,
+                     [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
+  KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms),
+                   [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
+  const TenantServices tenants{
+      .admin = admin,
+      .keys = keys,
+      .config = config.tenants,
+      .settings_changed = [&alert_monitor](const std::string& tenant) { alert_monitor.TenantsChanged({tenant}); },
+  };
   // Owned by the monitor thread once started.
   auto reaper = std::make_shared<QueueReaper>(config.queue);
   auto health_reader = std::make_shared<PgUsageReader>(config.store.database_url);
@@ -81,7 +110,8 @@ int RunService(const Config& config) {
 
   boost::asio::io_context io_context(config.http.io_threads);
   Server server(io_context, config.http,
-                ApiServices{.sink = pusher, .usage = usage, .monitor = monitor, .metrics = metrics});
+                ApiServices{
+                    .sink = pusher, .usage = usage, .monitor = monitor, .metrics = metrics, .tenants = &tenants});
   if (Status listening = server.Listen(); !listening.ok()) {
     spdlog::critical("start-up: {}", listening.ToString());
     return 1;
@@ -89,6 +119,10 @@ int RunService(const Config& config) {
   pusher.Start();
   usage.Start();
   monitor.Start();
+  admin.Start();
+  keys.Start();
+  alert_sender.Start();
+  alert_monitor.Start();
   workers.Start();
   server.Start();
 
@@ -103,6 +137,11 @@ int RunService(const Config& config) {
   server.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
   pusher.Stop();
   workers.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
+  // After the workers: their last commits may still report tenants.
+  alert_monitor.Stop();
+  alert_sender.Stop();
+  keys.Stop();
+  admin.Stop();
   monitor.Stop();
   usage.Stop();
   io_context.stop();

@@ -22,6 +22,7 @@ struct Variable {
   std::int64_t max = 0;
   // Applies the (validated) text to the config; returns "" or a problem.
   std::string (*apply)(Config&, const std::string&, const Variable&);
+  bool secret = false;  // its value is never echoed in error messages
 };
 
 std::string ParseInt(const std::string& text, const Variable& var, std::int64_t& out) {
@@ -91,6 +92,32 @@ std::string ApplyBindAddress(Config& config, const std::string& text, const Vari
   return "";
 }
 
+std::string ApplyAdminToken(Config& config, const std::string& text, const Variable&) {
+  if (text.empty()) return "";  // set but empty: same as unset, admin API off
+  if (text.size() < 16) return "must be at least 16 characters (use a long random string)";
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "must not contain spaces or control characters";
+  }
+  config.tenants.admin_token = text;
+  return "";
+}
+
+std::string ApplyRequireApiKeys(Config& config, const std::string& text, const Variable&) {
+  if (text == "true" || text == "1") {
+    config.tenants.require_api_keys = true;
+  } else if (text == "false" || text == "0" || text.empty()) {
+    config.tenants.require_api_keys = false;
+  } else {
+    return "must be true or false";
+  }
+  return "";
+}
+
+std::string ApplyWebhookSecret(Config& config, const std::string& text, const Variable&) {
+  config.alerts.webhook_secret = text;
+  return "";
+}
+
 const std::vector<Variable>& Variables() {
   static const std::vector<Variable> kVariables = {
       {"PORT", "3000", "HTTP port", 1, 65535, ApplyInt<HttpConfig, &Config::http, &HttpConfig::port>},
@@ -121,6 +148,24 @@ const std::vector<Variable>& Variables() {
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::usage_readers>},
       {"USAGE_CACHE_MS", "250", "ms a usage answer may be reused (0: never)", 0, 900,
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::usage_cache_ms>},
+      {"ADMIN_TOKEN", "(unset)", "bearer token of the tenant admin API (16+ characters); unset: admin API off",
+       0, 0, ApplyAdminToken, true},
+      {"REQUIRE_API_KEYS", "false", "true: events and usage need a tenant's API key (or ADMIN_TOKEN)", 0, 0,
+       ApplyRequireApiKeys},
+      {"ADMIN_THREADS", "2", "threads (and PostgreSQL connections) serving admin calls and key look-ups", 1, 64,
+       ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_threads>},
+      {"API_KEY_REFRESH_MS", "1000", "ms between reloads of changed API keys (bounds revocation delay)", 100, 60000,
+       ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_refresh_ms>},
+      {"WEBHOOK_SECRET", "(unset)", "signs alert webhooks: X-FlagMeter-Signature: sha256=<HMAC>", 0, 0,
+       ApplyWebhookSecret, true},
+      {"WEBHOOK_TIMEOUT_MS", "5000", "ms allowed per webhook try (connect, send, answer)", 100, 60000,
+       ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_timeout_ms>},
+      {"WEBHOOK_BACKOFF_MS", "1000", "ms before the second webhook try (doubles; 3 tries)", 0, 60000,
+       ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_backoff_ms>},
+      {"ALERT_SENDERS", "2", "threads sending alert webhooks", 1, 16,
+       ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::senders>},
+      {"ALERT_RETRY_AFTER_MS", "300000", "ms after which an alert left pending by a dead process is re-sent", 1000,
+       86400000, ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::stale_claim_ms>},
       {"LOG_LEVEL", "info", "trace, debug, info, warn, error", 0, 0, ApplyLogLevel},
       {"LOG_FORMAT", "json", "json (one object per line) or text", 0, 0, ApplyLogFormat},
   };
@@ -137,7 +182,8 @@ Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv)
     const std::string text(raw);
     const std::string problem = var.apply(config, text, var);
     if (!problem.empty()) {
-      return Status::InvalidArgument(std::string(var.name) + "='" + text + "' " + problem);
+      const std::string shown = var.secret ? "<hidden>" : text;
+      return Status::InvalidArgument(std::string(var.name) + "='" + shown + "' " + problem);
     }
   }
   return config;

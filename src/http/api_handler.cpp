@@ -18,6 +18,8 @@
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/event_codec.hpp"
 #include "flagmeter/queue/event_sink.hpp"
+#include "http/admin_auth.hpp"
+#include "http/admin_handler.hpp"
 #include "http/await_callback.hpp"
 
 namespace flagmeter {
@@ -48,20 +50,17 @@ HttpResponse StatusResponse(const Status& status) {
   }
 }
 
-// "application/json" with any parameters; a request without Content-Type is
-// read as JSON.
-bool IsJsonContentType(std::string_view value) {
-  if (value.empty()) return true;
-  std::string_view media = value.substr(0, value.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  constexpr std::string_view kJson = "application/json";
-  return media.size() == kJson.size() &&
-         std::equal(media.begin(), media.end(), kJson.begin(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+// A key reaches only its own tenant: every event of a batch must be of it.
+std::optional<HttpResponse> CheckEventTenants(const DataAccess& access, const ParsedEvents& accepted) {
+  if (access.all_tenants) return std::nullopt;
+  for (const Event& event : accepted.events) {
+    if (event.tenant != access.tenant) return OtherTenantResponse(access, event.tenant);
+  }
+  return std::nullopt;
 }
 
-boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, const ApiServices& services) {
+boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, const DataAccess& access,
+                                                const ApiServices& services) {
   if (!IsJsonContentType(request[http::field::content_type])) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }
@@ -71,6 +70,7 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
     co_return JsonResponse(400, ValidationErrorJson(*errors));
   }
   ParsedEvents& accepted = std::get<ParsedEvents>(parsed);
+  if (std::optional<HttpResponse> denied = CheckEventTenants(access, accepted)) co_return std::move(*denied);
   std::vector<std::string> encoded;
   encoded.reserve(accepted.events.size());
   for (const Event& event : accepted.events) encoded.push_back(EncodeEvent(event));
@@ -81,14 +81,13 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   co_return JsonResponse(201, AcceptedJson(accepted));
 }
 
-boost::asio::awaitable<HttpResponse> GetUsage(std::string_view raw_tenant, const ApiServices& services) {
-  std::string tenant;
-  if (!PercentDecode(raw_tenant, tenant)) {
-    co_return JsonResponse(400, ValidationErrorJson({{"tenant", "tenant has a malformed percent-escape"}}));
-  }
-  if (auto problem = NameProblem(tenant)) {
-    co_return JsonResponse(400, ValidationErrorJson({{"tenant", "tenant " + *problem}}));
-  }
+boost::asio::awaitable<HttpResponse> GetUsage(std::string_view raw_tenant, const DataAccess& access,
+                                              const ApiServices& services) {
+  HttpResponse problem = ErrorResponse(400, "Bad tenant");
+  const std::optional<std::string> decoded = TenantFromPath(raw_tenant, problem);
+  if (!decoded) co_return problem;
+  const std::string& tenant = *decoded;
+  if (!access.all_tenants && access.tenant != tenant) co_return OtherTenantResponse(access, tenant);
   using UsageResult = std::shared_ptr<const Result<TenantUsage>>;
   const UsageResult usage = co_await AwaitCallback<UsageResult>([&services, &tenant](auto done) {
     services.usage.GetUsage(tenant, [done = std::move(done)](const Result<TenantUsage>& result) {
@@ -129,10 +128,20 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
     co_return response;
   }
   switch (match.route) {
-    case Route::kEvents: co_return co_await PostEvents(request, services);
-    case Route::kUsage: co_return co_await GetUsage(match.tenant, services);
+    case Route::kEvents:
+    case Route::kUsage: {
+      auto access = co_await CheckDataAccess(request, services);
+      if (auto* denied = std::get_if<HttpResponse>(&access)) co_return std::move(*denied);
+      const DataAccess& granted = std::get<DataAccess>(access);
+      if (match.route == Route::kEvents) co_return co_await PostEvents(request, granted, services);
+      co_return co_await GetUsage(match.tenant, granted, services);
+    }
     case Route::kHealth: co_return Health(services);
     case Route::kMetrics: co_return MetricsText(services);
+    case Route::kTenants:
+    case Route::kTenant:
+    case Route::kTenantKeys:
+    case Route::kTenantKey: co_return co_await HandleAdmin(request, match, services);
     case Route::kNone: break;
   }
   co_return ErrorResponse(404, "No route");
@@ -148,6 +157,17 @@ HttpResponse JsonResponse(unsigned status, std::string body) {
 }
 
 HttpResponse ErrorResponse(unsigned status, std::string_view message) { return JsonResponse(status, ErrorJson(message)); }
+
+bool IsJsonContentType(std::string_view value) {
+  if (value.empty()) return true;
+  std::string_view media = value.substr(0, value.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  return media.size() == kJson.size() &&
+         std::equal(media.begin(), media.end(), kJson.begin(),
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
 
 boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request, const ApiServices& services) {
   const RouteMatch match = MatchRoute(request.method_string(), request.target());

@@ -29,4 +29,8 @@ boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request,
 HttpResponse JsonResponse(unsigned status, std::string body);
 HttpResponse ErrorResponse(unsigned status, std::string_view message);
 
+/// "application/json" with any parameters; a missing Content-Type (empty)
+/// counts as JSON.
+bool IsJsonContentType(std::string_view value);
+
 }  // namespace flagmeter

@@ -4,6 +4,8 @@ namespace flagmeter {
 namespace {
 
 constexpr std::string_view kUsagePrefix = "/api/usage/";
+constexpr std::string_view kTenantsPath = "/api/tenants";
+constexpr std::string_view kTenantsPrefix = "/api/tenants/";
 
 bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
@@ -13,6 +15,27 @@ RouteMatch Make(Route route, std::string_view pattern, std::string_view allow, b
   match.pattern = pattern;
   match.allow = allow;
   match.method_allowed = allowed;
+  return match;
+}
+
+// /api/tenants/:tenant[/keys[/:keyId]]: segments split on the raw '/', so an
+// encoded %2F stays inside its segment.
+RouteMatch MatchTenantRoute(std::string_view method, std::string_view rest) {
+  const std::size_t slash = rest.find('/');
+  const std::string_view tenant = rest.substr(0, slash);
+  RouteMatch match;
+  if (tenant.empty()) return match;
+  if (slash == std::string_view::npos) {
+    match = Make(Route::kTenant, "/api/tenants/:tenant", "GET, HEAD, PUT", IsRead(method) || method == "PUT");
+  } else if (const std::string_view tail = rest.substr(slash); tail == "/keys") {
+    match = Make(Route::kTenantKeys, "/api/tenants/:tenant/keys", "POST", method == "POST");
+  } else if (tail.starts_with("/keys/") && tail.size() > 6 && tail.find('/', 6) == std::string_view::npos) {
+    match = Make(Route::kTenantKey, "/api/tenants/:tenant/keys/:keyId", "DELETE", method == "DELETE");
+    match.key_id = tail.substr(6);
+  } else {
+    return match;
+  }
+  match.tenant = tenant;
   return match;
 }
 
@@ -43,6 +66,10 @@ RouteMatch MatchRoute(std::string_view method, std::string_view target) {
              path.find('/', kUsagePrefix.size()) == std::string_view::npos) {
     match = Make(Route::kUsage, "/api/usage/:tenant", "GET, HEAD", IsRead(method));
     match.tenant = path.substr(kUsagePrefix.size());
+  } else if (path == kTenantsPath) {
+    match = Make(Route::kTenants, "/api/tenants", "GET, HEAD", IsRead(method));
+  } else if (path.starts_with(kTenantsPrefix)) {
+    match = MatchTenantRoute(method, path.substr(kTenantsPrefix.size()));
   }
   match.query = query;
   return match;

@@ -79,6 +79,10 @@ struct Series {
   prometheus::Histogram& ingest_lag_seconds =
       AddHistogram(*registry, "flagmeter_ingest_lag_seconds", "Seconds from an event's 201 to its commit.",
                    kIngestLagBuckets);
+  prometheus::Counter& alerts_sent = AddCounter(*registry, "flagmeter_alerts_sent_total",
+                                                "Threshold alert webhooks delivered (2xx answer).");
+  prometheus::Counter& alerts_failed = AddCounter(*registry, "flagmeter_alerts_failed_total",
+                                                  "Threshold alert webhooks given up on after every try failed.");
 
   prometheus::Family<prometheus::Counter>& http_requests =
       prometheus::BuildCounter()
@@ -159,6 +163,8 @@ Metrics::Metrics()
       events_dead_lettered(Building().events_dead_lettered),
       worker_batch_size(Building().worker_batch_size),
       ingest_lag_seconds(Building().ingest_lag_seconds),
+      alerts_sent(Building().alerts_sent),
+      alerts_failed(Building().alerts_failed),
       impl_(std::make_unique<Impl>(Impl{std::move(t_building)})) {}
 
 Metrics::~Metrics() = default;

@@ -85,9 +85,40 @@ TEST_F(ConfigTest, HelpListsEveryVariable) {
   const std::string help = ConfigHelp();
   for (const char* name : {"PORT", "DATABASE_URL", "VALKEY_URL", "QUEUE_NAME", "WORKER_CONCURRENCY",
                            "MAX_BODY_BYTES", "MAX_QUEUE_DEPTH", "LOG_LEVEL", "LOG_FORMAT", "IO_THREADS",
-                           "BATCH_SIZE", "USAGE_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS"}) {
+                           "BATCH_SIZE", "USAGE_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
+                           "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
+}
+
+TEST_F(ConfigTest, ReadsTenantAndAlertVariables) {
+  Result<Config> defaults = Load();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->tenants.admin_token, "");
+  EXPECT_FALSE(defaults->tenants.require_api_keys);
+  EXPECT_EQ(defaults->alerts.webhook_timeout_ms, 5000);
+  env_ = {{"ADMIN_TOKEN", "0123456789abcdef-token"}, {"REQUIRE_API_KEYS", "true"},  {"WEBHOOK_SECRET", "s"},
+          {"WEBHOOK_TIMEOUT_MS", "300"},             {"WEBHOOK_BACKOFF_MS", "10"}, {"ALERT_RETRY_AFTER_MS", "2000"},
+          {"API_KEY_REFRESH_MS", "500"}};
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->tenants.admin_token, "0123456789abcdef-token");
+  EXPECT_TRUE(config->tenants.require_api_keys);
+  EXPECT_EQ(config->tenants.key_refresh_ms, 500);
+  EXPECT_EQ(config->alerts.webhook_secret, "s");
+  EXPECT_EQ(config->alerts.webhook_timeout_ms, 300);
+  EXPECT_EQ(config->alerts.webhook_backoff_ms, 10);
+  EXPECT_EQ(config->alerts.stale_claim_ms, 2000);
+}
+
+TEST_F(ConfigTest, ABadSecretIsNamedButNeverEchoed) {
+  env_ = {{"ADMIN_TOKEN", "short-secret"}};
+  Result<Config> config = Load();
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message().rfind("ADMIN_TOKEN=", 0), 0u);
+  EXPECT_EQ(config.status().message().find("short-secret"), std::string::npos) << config.status().message();
+  env_ = {{"REQUIRE_API_KEYS", "yes"}};
+  EXPECT_FALSE(Load().ok());
 }
 
 TEST(ValkeyUrl, ParsesHostPortDatabaseAndPassword) {

@@ -49,12 +49,29 @@ struct StoreConfig {
   int usage_cache_ms = 250;                // USAGE_CACHE_MS: how long a usage answer may be reused
 };
 
+struct TenantsConfig {
+  std::string admin_token;                 // ADMIN_TOKEN: empty = the admin API answers 403
+  bool require_api_keys = false;           // REQUIRE_API_KEYS: events and usage need a tenant's key
+  int admin_threads = 2;                   // ADMIN_THREADS: threads (and connections) for admin calls
+  int key_refresh_ms = 1000;               // API_KEY_REFRESH_MS: how often key changes are picked up
+};
+
+struct AlertsConfig {
+  std::string webhook_secret;              // WEBHOOK_SECRET: signs webhook bodies (HMAC-SHA256) when set
+  int webhook_timeout_ms = 5000;           // WEBHOOK_TIMEOUT_MS: per try (connect, send, answer)
+  int webhook_backoff_ms = 1000;           // WEBHOOK_BACKOFF_MS: wait before the 2nd try; doubles
+  int senders = 2;                         // ALERT_SENDERS: threads sending webhooks
+  int stale_claim_ms = 300000;             // ALERT_RETRY_AFTER_MS: a pending alert idle this long is re-sent
+};
+
 /// Everything the service is configured with, read once at start-up.
 struct Config {
   HttpConfig http;
   QueueConfig queue;
   WorkerConfig worker;
   StoreConfig store;
+  TenantsConfig tenants;
+  AlertsConfig alerts;
   std::string log_level = "info";          // LOG_LEVEL: trace, debug, info, warn, error
   std::string log_format = "json";         // LOG_FORMAT: json or text
 };

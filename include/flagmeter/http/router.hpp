@@ -5,7 +5,17 @@
 
 namespace flagmeter {
 
-enum class Route { kNone, kEvents, kUsage, kHealth, kMetrics };
+enum class Route {
+  kNone,
+  kEvents,
+  kUsage,
+  kHealth,
+  kMetrics,
+  kTenants,     // GET /api/tenants
+  kTenant,      // GET, PUT /api/tenants/:tenant
+  kTenantKeys,  // POST /api/tenants/:tenant/keys
+  kTenantKey,   // DELETE /api/tenants/:tenant/keys/:keyId
+};
 
 /// Where a request goes, decided from its method and target alone.
 struct RouteMatch {
@@ -13,7 +23,8 @@ struct RouteMatch {
   std::string_view pattern = "other";  // the metrics label: "/api/usage/:tenant", never a raw path
   std::string_view allow;              // the methods the route accepts, for 405's Allow header
   bool method_allowed = false;
-  std::string_view tenant;             // kUsage: the raw (still percent-encoded) path segment
+  std::string_view tenant;             // kUsage, kTenant*: the raw (still percent-encoded) path segment
+  std::string_view key_id;             // kTenantKey: the raw path segment
   std::string_view query;              // after '?', without it
 };
 

@@ -18,6 +18,7 @@ class BackgroundMonitor;
 class EventSink;
 class Metrics;
 class UsageService;
+struct TenantServices;
 
 /// What the HTTP layer calls into. All of them outlive the server.
 struct ApiServices {
@@ -26,6 +27,7 @@ struct ApiServices {
   const BackgroundMonitor& monitor;
   Metrics& metrics;
   std::size_t max_batch_events = 1000;
+  const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
 };
 
 /// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on an

@@ -31,6 +31,8 @@ class Metrics final {
   prometheus::Counter& events_dead_lettered; // flagmeter_events_dead_lettered_total
   prometheus::Histogram& worker_batch_size;  // flagmeter_worker_batch_size
   prometheus::Histogram& ingest_lag_seconds; // flagmeter_ingest_lag_seconds
+  prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total
+  prometheus::Counter& alerts_failed;        // flagmeter_alerts_failed_total
 
   /// Counts one answered request in flagmeter_http_requests_total and its
   /// time in flagmeter_http_request_duration_seconds. `route` is the route

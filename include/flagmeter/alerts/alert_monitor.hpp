@@ -1,0 +1,62 @@
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "flagmeter/config/config.hpp"
+#include "flagmeter/store/tenant_alert_store.hpp"
+
+namespace flagmeter {
+
+class AlertSender;
+
+/// Finds threshold crossings and claims them. Owns one alert thread with its
+/// own TenantAlertStore. Fed with the tenants whose usage just changed
+/// (after a worker's commit, never inside it; after a settings change), it
+/// reads their period usage, and for each threshold reached tries to insert
+/// the alert's claim row: only the inserter, in whatever process, hands the
+/// alert to the sender. So each threshold alerts once per tenant and period
+/// across workers, instances and restarts. Every ALERT_RETRY_AFTER_MS / 2 it
+/// also takes over claims left pending by a process that died mid-send.
+/// Thread-safe.
+class AlertMonitor final {
+ public:
+  /// `sender` must outlive the monitor.
+  AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender);
+  ~AlertMonitor();
+  AlertMonitor(const AlertMonitor&) = delete;
+  AlertMonitor& operator=(const AlertMonitor&) = delete;
+
+  void Start();
+  void Stop();  // joins the alert thread after its current step
+
+  /// Notes tenants to check. Never blocks on the database: a set insert.
+  void TenantsChanged(const std::vector<std::string>& names);
+
+ private:
+  void Run();
+  bool Check(const std::vector<std::string>& names);  // false: the database failed, check again later
+  void Sweep();
+
+  // Constant after construction.
+  const AlertsConfig config_;
+  const std::unique_ptr<TenantAlertStore> store_;
+  AlertSender& sender_;
+
+  // Owned by the alert thread: claims known to exist (ours or another's),
+  // "tenant id|period start|threshold", so a crossing costs one insert only.
+  std::unordered_set<std::string> claimed_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::unordered_set<std::string> changed_;  // guarded by mu_
+  bool stopping_ = false;                     // guarded by mu_
+  std::thread thread_;                        // owned by Start/Stop's caller
+};
+
+}  // namespace flagmeter

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flagmeter/store/tenant_store.hpp"
+
+namespace flagmeter {
+
+/// The thresholds (percent of `monthly_quota`) that `total_tokens` has
+/// reached: total * 100 >= quota * threshold, exactly (no rounding). None
+/// when the quota is 0 (no quota: nothing to alert on). Order kept.
+/// Thread-safe (pure).
+std::vector<int> CrossedThresholds(std::int64_t total_tokens, std::int64_t monthly_quota,
+                                   const std::vector<int>& thresholds);
+
+/// The Slack-compatible webhook body for `threshold` of `tenant`:
+/// {"text": "..."} naming the tenant, the usage, the quota and the period.
+/// Thread-safe (pure).
+std::string AlertPayload(const TenantOverview& tenant, int threshold);
+
+/// "sha256=<hex HMAC-SHA256 of body under secret>": the X-FlagMeter-Signature
+/// header value. Thread-safe.
+std::string WebhookSignature(const std::string& secret, const std::string& body);
+
+}  // namespace flagmeter

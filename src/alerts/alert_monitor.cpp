@@ -1,0 +1,134 @@
+#include "flagmeter/alerts/alert_monitor.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/alerts/alert_sender.hpp"
+#include "flagmeter/alerts/threshold_alerts.hpp"
+#include "flagmeter/core/clock.hpp"
+
+namespace flagmeter {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxTenantsPerCheck = 1000;
+constexpr std::size_t kMaxRemembered = 100'000;
+constexpr int kReclaimBatch = 100;
+constexpr auto kRetryAfterFailure = std::chrono::seconds(1);
+constexpr auto kMaxSweepInterval = std::chrono::seconds(60);
+
+std::string ClaimId(const AlertKey& key) {
+  return key.tenant_id + "|" + std::to_string(key.period_start_ms) + "|" + std::to_string(key.threshold);
+}
+
+}  // namespace
+
+AlertMonitor::AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender)
+    : config_(std::move(config)), store_(std::move(store)), sender_(sender) {}
+
+AlertMonitor::~AlertMonitor() { Stop(); }
+
+void AlertMonitor::Start() {
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+}
+
+void AlertMonitor::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AlertMonitor::TenantsChanged(const std::vector<std::string>& names) {
+  {
+    std::lock_guard lock(mu_);
+    changed_.insert(names.begin(), names.end());
+  }
+  wake_.notify_one();
+}
+
+void AlertMonitor::Run() {
+  const auto sweep_interval =
+      std::min<Clock::duration>(std::chrono::milliseconds(config_.stale_claim_ms / 2), kMaxSweepInterval);
+  Clock::time_point next_sweep = Clock::now();
+  Clock::time_point not_before = Clock::now();  // after a failed check
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (!changed_.empty() && Clock::now() >= not_before) {
+      std::vector<std::string> names;
+      for (auto it = changed_.begin(); it != changed_.end() && names.size() < kMaxTenantsPerCheck;) {
+        names.push_back(*it);
+        it = changed_.erase(it);
+      }
+      lock.unlock();
+      const bool checked = Check(names);
+      lock.lock();
+      if (!checked) {
+        changed_.insert(names.begin(), names.end());
+        not_before = Clock::now() + kRetryAfterFailure;
+      }
+      continue;
+    }
+    if (Clock::now() >= next_sweep) {
+      lock.unlock();
+      Sweep();
+      lock.lock();
+      next_sweep = Clock::now() + sweep_interval;
+      continue;
+    }
+    const Clock::time_point until = changed_.empty() ? next_sweep : std::min(next_sweep, not_before);
+    wake_.wait_until(lock, until, [this, not_before] {
+      return stopping_ || (!changed_.empty() && Clock::now() >= not_before);
+    });
+  }
+}
+
+bool AlertMonitor::Check(const std::vector<std::string>& names) {
+  Result<std::vector<TenantOverview>> tenants = store_->ReadAlertable(names, NowMs());
+  if (!tenants.ok()) {
+    spdlog::warn("alerts: cannot read usage of {} tenants, retrying: {}", names.size(), tenants.status().ToString());
+    return tenants.status().code() == Status::Code::kInvalidArgument;  // retrying cannot fix bad names
+  }
+  if (claimed_.size() > kMaxRemembered) claimed_.clear();  // only costs redundant inserts
+  for (const TenantOverview& tenant : *tenants) {
+    for (int threshold : CrossedThresholds(tenant.total_tokens, tenant.monthly_quota, tenant.alert_thresholds)) {
+      const AlertKey key{tenant.tenant_id, tenant.period_start_ms, threshold};
+      const std::string id = ClaimId(key);
+      if (claimed_.contains(id)) continue;
+      const std::string payload = AlertPayload(tenant, threshold);
+      Result<bool> mine = store_->Claim(key, payload);
+      if (!mine.ok()) {
+        spdlog::warn("alerts: cannot claim the {}% alert of tenant '{}': {}", threshold, tenant.tenant_name,
+                     mine.status().ToString());
+        return false;
+      }
+      claimed_.insert(id);
+      if (!*mine) continue;  // claimed before, here or by another instance
+      spdlog::info("alerts: tenant '{}' reached {}% of its quota; sending the alert", tenant.tenant_name, threshold);
+      sender_.Enqueue(PendingAlert{key, tenant.tenant_name, tenant.webhook_url.value_or(""), payload, 0});
+    }
+  }
+  return true;
+}
+
+void AlertMonitor::Sweep() {
+  Result<std::vector<PendingAlert>> stale = store_->ReclaimStale(config_.stale_claim_ms, kReclaimBatch);
+  if (!stale.ok()) {
+    spdlog::warn("alerts: cannot look for stale alert claims: {}", stale.status().ToString());
+    return;
+  }
+  for (PendingAlert& alert : *stale) {
+    spdlog::warn("alerts: taking over the {}% alert of tenant '{}', left pending after {} tries", alert.key.threshold,
+                 alert.tenant_name, alert.attempts);
+    sender_.Enqueue(std::move(alert));
+  }
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,141 @@
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "flagmeter/store/tenant_pg_stores.hpp"
+#include "store/pg_connection.hpp"
+#include "store/pg_errors.hpp"
+#include "store/pg_tenant_rows.hpp"
+
+namespace flagmeter {
+namespace {
+
+// Claims and records are keyed, so rerunning them is harmless; reclaiming
+// touches only stale rows. A stale connection is retried once.
+constexpr int kMaxRetries = 2;
+constexpr char kStatementTimeout[] = "5000";  // milliseconds
+
+const std::string kReadAlertableSql = std::string("SELECT ") + pg_tenant::kTenantColumns + " FROM " +
+                                      pg_tenant::kTenantFrom +
+                                      " WHERE t.name IN (SELECT json_array_elements_text($2::json))"
+                                      " AND t.webhook_url IS NOT NULL AND t.monthly_quota > 0";
+
+constexpr char kAlertKeyWhere[] =
+    " WHERE tenant_id = $1::uuid AND period_start = timestamptz 'epoch' + $2::bigint * interval '1 millisecond'"
+    " AND threshold = $3";
+
+constexpr char kClaimSql[] = R"sql(
+INSERT INTO alert_deliveries (tenant_id, period_start, threshold, payload)
+VALUES ($1::uuid, timestamptz 'epoch' + $2::bigint * interval '1 millisecond', $3, $4)
+ON CONFLICT (tenant_id, period_start, threshold) DO NOTHING
+RETURNING 1
+)sql";
+
+const std::string kRecordSql = std::string(R"sql(
+UPDATE alert_deliveries SET status = $4, attempts = $5, last_error = nullif($6, ''), updated_at = now(),
+  delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END)sql") + kAlertKeyWhere;
+
+// SKIP LOCKED: instances reclaiming at the same moment split the rows
+// instead of queueing behind each other; updated_at moves, so a row taken
+// by one is no longer stale for the others.
+constexpr char kReclaimSql[] = R"sql(
+WITH stale AS (
+  SELECT tenant_id, period_start, threshold FROM alert_deliveries
+  WHERE status = 'pending' AND updated_at < now() - $1::bigint * interval '1 millisecond'
+  ORDER BY updated_at LIMIT $2
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE alert_deliveries d SET updated_at = now()
+FROM stale, tenants t
+WHERE d.tenant_id = stale.tenant_id AND d.period_start = stale.period_start
+  AND d.threshold = stale.threshold AND t.id = d.tenant_id
+RETURNING d.tenant_id::text, (extract(epoch FROM d.period_start) * 1000)::bigint, d.threshold,
+          t.name, t.webhook_url, d.payload, d.attempts
+)sql";
+
+const char* StatusText(DeliveryStatus status) {
+  switch (status) {
+    case DeliveryStatus::kPending: return "pending";
+    case DeliveryStatus::kDelivered: return "delivered";
+    case DeliveryStatus::kFailed: return "failed";
+  }
+  return "pending";
+}
+
+}  // namespace
+
+PgTenantAlertStore::PgTenantAlertStore(std::string database_url)
+    : connection_(std::make_unique<PgConnection>(
+          std::move(database_url),
+          std::vector<PreparedStatement>{{"fm_read_alertable", kReadAlertableSql},
+                                         {"fm_claim_alert", kClaimSql},
+                                         {"fm_record_alert", kRecordSql},
+                                         {"fm_reclaim_alerts", kReclaimSql}},
+          std::vector<std::pair<std::string, std::string>>{{"statement_timeout", kStatementTimeout}})) {}
+
+PgTenantAlertStore::~PgTenantAlertStore() = default;
+
+Result<std::vector<TenantOverview>> PgTenantAlertStore::ReadAlertable(const std::vector<std::string>& names,
+                                                                      std::int64_t now_ms) {
+  std::string names_json;
+  try {
+    names_json = nlohmann::json(names).dump();
+  } catch (const nlohmann::json::exception& error) {
+    return Status::InvalidArgument(std::string("alerts: tenant names are not valid UTF-8: ") + error.what());
+  }
+  return RunWithRetries<std::vector<TenantOverview>>(
+      *connection_, "store: read alert settings of " + std::to_string(names.size()) + " tenants", kMaxRetries, [&] {
+        pqxx::nontransaction tx(connection_->Get(), "read_alertable");
+        std::vector<TenantOverview> tenants;
+        for (const pqxx::row& row :
+             tx.exec_prepared("fm_read_alertable", pg_tenant::PeriodsJson(now_ms), names_json)) {
+          tenants.push_back(pg_tenant::TenantFromRow(row));
+        }
+        return Result<std::vector<TenantOverview>>(std::move(tenants));
+      });
+}
+
+Result<bool> PgTenantAlertStore::Claim(const AlertKey& key, const std::string& payload) {
+  const std::string operation = "store: claim the " + std::to_string(key.threshold) + "% alert of tenant " +
+                                key.tenant_id;
+  return RunWithRetries<bool>(*connection_, operation, kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "claim_alert");
+    const pqxx::result rows = tx.exec_prepared("fm_claim_alert", key.tenant_id, key.period_start_ms, key.threshold,
+                                               payload);
+    return Result<bool>(!rows.empty());
+  });
+}
+
+Status PgTenantAlertStore::Record(const AlertKey& key, DeliveryStatus status, int attempts,
+                                  const std::string& last_error) {
+  const std::string operation = "store: record the " + std::to_string(key.threshold) + "% alert of tenant " +
+                                key.tenant_id + " as " + StatusText(status);
+  Result<bool> done = RunWithRetries<bool>(*connection_, operation, kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "record_alert");
+    tx.exec_prepared("fm_record_alert", key.tenant_id, key.period_start_ms, key.threshold, StatusText(status),
+                     attempts, last_error);
+    return Result<bool>(true);
+  });
+  return done.ok() ? Status::Ok() : done.status();
+}
+
+Result<std::vector<PendingAlert>> PgTenantAlertStore::ReclaimStale(std::int64_t stale_ms, int limit) {
+  return RunWithRetries<std::vector<PendingAlert>>(*connection_, "store: reclaim stale alerts", kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "reclaim_alerts");
+    std::vector<PendingAlert> alerts;
+    for (const pqxx::row& row : tx.exec_prepared("fm_reclaim_alerts", stale_ms, limit)) {
+      PendingAlert alert;
+      alert.key = AlertKey{row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<int>()};
+      alert.tenant_name = row[3].as<std::string>();
+      alert.webhook_url = row[4].as<std::string>("");
+      alert.payload = row[5].as<std::string>();
+      alert.attempts = row[6].as<int>();
+      alerts.push_back(std::move(alert));
+    }
+    return Result<std::vector<PendingAlert>>(std::move(alerts));
+  });
+}
+
+}  // namespace flagmeter

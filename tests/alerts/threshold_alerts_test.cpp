@@ -1,0 +1,53 @@
+#include "flagmeter/alerts/threshold_alerts.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "flagmeter/tenants/crypto.hpp"
+
+namespace flagmeter {
+namespace {
+
+TEST(ThresholdAlerts, CrossingIsExactAtTheBoundary) {
+  const std::vector<int> thresholds = {80, 100};
+  EXPECT_EQ(CrossedThresholds(799, 1000, thresholds), std::vector<int>{});
+  EXPECT_EQ(CrossedThresholds(800, 1000, thresholds), std::vector<int>{80});
+  EXPECT_EQ(CrossedThresholds(999, 1000, thresholds), std::vector<int>{80});
+  EXPECT_EQ(CrossedThresholds(1000, 1000, thresholds), (std::vector<int>{80, 100}));
+  // 2/3 of a quota of 3 is 66.67%: 67 is not reached, 66 is.
+  EXPECT_EQ(CrossedThresholds(2, 3, {66, 67}), std::vector<int>{66});
+  EXPECT_EQ(CrossedThresholds(5000, 1000, {80, 100, 500, 1000}), (std::vector<int>{80, 100, 500}));
+}
+
+TEST(ThresholdAlerts, NoQuotaOrNoUsageNeverAlerts) {
+  EXPECT_TRUE(CrossedThresholds(100, 0, {80}).empty());
+  EXPECT_TRUE(CrossedThresholds(0, 1000, {1}).empty());
+}
+
+TEST(ThresholdAlerts, HugeTotalsDoNotOverflow) {
+  const std::int64_t big = 9007199254740991;
+  EXPECT_EQ(CrossedThresholds(big, big, {100, 1000}), std::vector<int>{100});
+}
+
+TEST(ThresholdAlerts, PayloadIsSlackTextNamingTenantUsageAndPeriod) {
+  TenantOverview tenant;
+  tenant.tenant_name = "acme \"corp\"";
+  tenant.monthly_quota = 1000;
+  tenant.total_tokens = 856;
+  tenant.period_start_ms = 1793491200000;  // 2026-11-01
+  tenant.period_end_ms = 1796083200000;    // 2026-12-01
+  const nlohmann::json body = nlohmann::json::parse(AlertPayload(tenant, 80));
+  ASSERT_EQ(body.size(), 1u);
+  const std::string text = body["text"];
+  for (const char* part : {"acme \"corp\"", "80%", "856 of 1000 tokens", "(85%)", "2026-11-01 to 2026-12-01"}) {
+    EXPECT_NE(text.find(part), std::string::npos) << part << " in " << text;
+  }
+}
+
+TEST(ThresholdAlerts, SignatureIsHmacOfTheBody) {
+  EXPECT_EQ(WebhookSignature("Jefe", "what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace flagmeter
