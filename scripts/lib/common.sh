@@ -13,6 +13,9 @@ FM_PACKAGES=(
   build-essential cmake pkg-config libboost1.81-dev libpqxx-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libgtest-dev libgmock-dev
   libbenchmark-dev postgresql redis-server
+  clang libclang-rt-14-dev
+  prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml
+  chromium chromium-driver
 )
 
 fm_log() { printf '[flagmeter] %s\n' "$*" >&2; }
@@ -59,6 +62,43 @@ fm_build() {
   cmake -S "$FM_ROOT" -B "$FM_ROOT/$dir" -DCMAKE_BUILD_TYPE="$type" "$@" ||
     fm_die "cmake configure of $dir failed (see above)"
   cmake --build "$FM_ROOT/$dir" -j"$(nproc)" || fm_die "build of $dir failed (see above)"
+}
+
+# fm_build_sanitized <build-dir>: the unit tests (only they) built with
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+fm_build_sanitized() {
+  local dir=$1
+  cmake -S "$FM_ROOT" -B "$FM_ROOT/$dir" -DCMAKE_BUILD_TYPE=Debug -DFLAGMETER_SANITIZE=ON ||
+    fm_die "cmake configure of $dir failed (see above)"
+  cmake --build "$FM_ROOT/$dir" --target unit_tests -j"$(nproc)" || fm_die "build of $dir failed (see above)"
+}
+
+# fm_build_fuzzers <build-dir>: the libFuzzer targets of fuzz/ (needs clang).
+fm_build_fuzzers() {
+  local dir=$1
+  cmake -S "$FM_ROOT/fuzz" -B "$FM_ROOT/$dir" -DCMAKE_CXX_COMPILER=clang++ ||
+    fm_die "cmake configure of $dir failed (see above)"
+  cmake --build "$FM_ROOT/$dir" -j"$(nproc)" || fm_die "build of $dir failed (see above)"
+}
+
+# fm_run_fuzzers <build-dir> <seconds each>: runs every fuzzer on a copy of
+# its seed corpus (fuzz/corpus/<name>/); fails on the first crash, leak or
+# undefined behaviour, leaving the reproducer in <build-dir>/artifacts.
+fm_run_fuzzers() {
+  local dir=$FM_ROOT/$1 seconds=$2 name corpus
+  mkdir -p "$dir/artifacts"
+  for name in event_parser http_request; do
+    corpus=$dir/corpus/$name
+    mkdir -p "$corpus"
+    cp -n "$FM_ROOT/fuzz/corpus/$name/"* "$corpus/" 2>/dev/null || true
+    fm_log "fuzzing $name for ${seconds}s"
+    "$dir/${name}_fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$corpus" >"$dir/$name.log" 2>&1 || {
+      tail -n 40 "$dir/$name.log" >&2
+      fm_die "fuzzer $name found a failure; reproducer in $dir/artifacts"
+    }
+    grep -E '^stat::number_of_executed_units' "$dir/$name.log" >&2 || true
+  done
 }
 
 # True when nothing accepts TCP connections on 127.0.0.1:<port>.
