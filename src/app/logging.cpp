@@ -12,7 +12,8 @@
 namespace flagmeter {
 namespace {
 
-// Writes each record as a JSON line; the message is escaped properly, which
+// Writes each record as one JSON object per line (timestamp, level, message,
+// logger, thread) for log collectors; the message is escaped properly, which
 // a pattern string cannot do.
 class JsonFormatter final : public spdlog::formatter {
  public:
@@ -22,6 +23,7 @@ class JsonFormatter final : public spdlog::formatter {
         {"timestamp", FormatRfc3339(ms)},
         {"level", spdlog::level::to_string_view(msg.level).data()},
         {"message", std::string(msg.payload.data(), msg.payload.size())},
+        {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
         {"thread", msg.thread_id},
     };
     const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

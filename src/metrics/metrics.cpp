@@ -1,23 +1,34 @@
 #include "flagmeter/metrics/metrics.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace flagmeter {
 namespace {
@@ -42,6 +53,99 @@ prometheus::Histogram& AddHistogram(prometheus::Registry& registry, const std::s
                                     const std::string& help,
                                     const prometheus::Histogram::BucketBoundaries& buckets) {
   return prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add({}, buckets);
+}
+
+// Process series in the names client libraries of other languages use
+// (process_*), read from /proc/self at scrape time: a few small reads per
+// scrape, nothing on the request path. A value that cannot be read is left
+// out of the exposition rather than reported as 0.
+struct ProcessStat {
+  double cpu_seconds = 0;
+  double start_ticks = 0;
+  double virtual_bytes = 0;
+  double resident_bytes = 0;
+};
+
+// Fields of /proc/self/stat after the command name, which may hold spaces
+// and parentheses, hence the search for the last ')'.
+std::optional<ProcessStat> ReadProcessStat() {
+  std::ifstream in("/proc/self/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const std::size_t close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(close + 1));
+  std::vector<std::string> field;
+  for (std::string token; fields >> token;) field.push_back(token);
+  // field[0] is stat's field 3 (state): utime is field 14, stime 15,
+  // starttime 22, vsize 23, rss 24 (in pages).
+  if (field.size() < 22) return std::nullopt;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  ProcessStat stat;
+  stat.cpu_seconds = (std::strtod(field[11].c_str(), nullptr) + std::strtod(field[12].c_str(), nullptr)) / ticks;
+  stat.start_ticks = std::strtod(field[19].c_str(), nullptr);
+  stat.virtual_bytes = std::strtod(field[20].c_str(), nullptr);
+  stat.resident_bytes = std::strtod(field[21].c_str(), nullptr) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  return stat;
+}
+
+// Seconds since the epoch at which this process started: the boot time
+// (btime in /proc/stat) plus the start offset of /proc/self/stat.
+std::optional<double> ReadProcessStartTime() {
+  const std::optional<ProcessStat> stat = ReadProcessStat();
+  if (!stat) return std::nullopt;
+  std::ifstream in("/proc/stat");
+  std::string key;
+  double boot_time = 0;
+  while (in >> key) {
+    if (key == "btime" && in >> boot_time) {
+      return boot_time + stat->start_ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return std::nullopt;
+}
+
+// Open file descriptors, not counting the one that reads the folder.
+std::optional<double> CountOpenFds() {
+  std::error_code error;
+  std::filesystem::directory_iterator it("/proc/self/fd", error);
+  if (error) return std::nullopt;
+  double count = 0;
+  for (; it != std::filesystem::directory_iterator(); it.increment(error)) {
+    if (error) return std::nullopt;
+    ++count;
+  }
+  return count > 0 ? count - 1 : 0;
+}
+
+void AppendFamily(std::vector<prometheus::MetricFamily>& families, std::string name, std::string help,
+                  prometheus::MetricType type, std::optional<double> value) {
+  if (!value) return;
+  prometheus::ClientMetric metric;
+  if (type == prometheus::MetricType::Counter) metric.counter.value = *value;
+  else metric.gauge.value = *value;
+  families.push_back(prometheus::MetricFamily{std::move(name), std::move(help), type, {metric}});
+}
+
+void AppendProcessFamilies(std::vector<prometheus::MetricFamily>& families, std::optional<double> start_time) {
+  using prometheus::MetricType;
+  const std::optional<ProcessStat> stat = ReadProcessStat();
+  rlimit limit{};
+  std::optional<double> max_fds;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    max_fds = static_cast<double>(limit.rlim_cur);
+  }
+  AppendFamily(families, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+               MetricType::Counter, stat ? std::optional(stat->cpu_seconds) : std::nullopt);
+  AppendFamily(families, "process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+               stat ? std::optional(stat->resident_bytes) : std::nullopt);
+  AppendFamily(families, "process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::Gauge,
+               stat ? std::optional(stat->virtual_bytes) : std::nullopt);
+  AppendFamily(families, "process_open_fds", "Number of open file descriptors.", MetricType::Gauge, CountOpenFds());
+  AppendFamily(families, "process_max_fds", "Maximum number of open file descriptors.", MetricType::Gauge, max_fds);
+  AppendFamily(families, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+               MetricType::Gauge, start_time);
 }
 
 // Heterogeneous lookup, so the hot path probes the map with a string_view over
@@ -152,6 +256,8 @@ RequestSeries AddRequestSeries(Series& series, std::string_view method, std::str
 
 struct Metrics::Impl {
   std::unique_ptr<Series> series;
+  // Fixed for the life of the process: read once.
+  std::optional<double> start_time_seconds = ReadProcessStartTime();
 };
 
 Metrics::Metrics()
@@ -194,7 +300,9 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
 }
 
 std::string Metrics::Serialize() const {
-  return prometheus::TextSerializer().Serialize(impl_->series->registry->Collect());
+  std::vector<prometheus::MetricFamily> families = impl_->series->registry->Collect();
+  AppendProcessFamilies(families, impl_->start_time_seconds);
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace flagmeter

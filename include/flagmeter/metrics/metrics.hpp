@@ -40,7 +40,13 @@ class Metrics final {
   /// for every request: label sets are looked up once, then cached.
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
 
-  /// The Prometheus text exposition (format 0.0.4) of every series.
+  /// The Prometheus text exposition (format 0.0.4) of every series, followed
+  /// by the process series other client libraries export under the same
+  /// names: process_cpu_seconds_total, process_resident_memory_bytes,
+  /// process_virtual_memory_bytes, process_open_fds, process_max_fds and
+  /// process_start_time_seconds, read from /proc/self on each call (a few
+  /// small file reads; call it per scrape, not per request). A process value
+  /// that cannot be read is left out.
   std::string Serialize() const;
 
  private:
