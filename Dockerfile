@@ -15,6 +15,7 @@ COPY cmake/ cmake/
 COPY include/ include/
 COPY src/ src/
 COPY migrations/ migrations/
+COPY web/ web/
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DFLAGMETER_BUILD_TESTS=OFF \
  && cmake --build /build --target flagmeter -j"$(nproc)" \
  && strip /build/flagmeter

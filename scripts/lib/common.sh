@@ -38,8 +38,11 @@ _fm_as_root() {
 # fm_install_deps [extra packages...]: installs the packages that are missing.
 # Asks dpkg first, so a machine that has everything does no network at all.
 fm_install_deps() {
-  local pkg missing=()
-  for pkg in "${FM_PACKAGES[@]}" "$@"; do
+  local pkg missing=() wanted=("${FM_PACKAGES[@]}" "$@")
+  # The browser test runs on Node.js; a machine that has node (from any
+  # source) keeps it, since Debian's npm would replace another node build.
+  command -v node >/dev/null && command -v npm >/dev/null || wanted+=(nodejs npm)
+  for pkg in "${wanted[@]}"; do
     if [[ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]]; then
       missing+=("$pkg")
     fi

@@ -14,6 +14,7 @@
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
@@ -22,10 +23,12 @@
 #include "flagmeter/store/pg_event_store.hpp"
 #include "flagmeter/store/pg_usage_reader.hpp"
 #include "flagmeter/store/tenant_pg_stores.hpp"
+#include "flagmeter/store/usage_history.hpp"
 #include "flagmeter/tenants/admin_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/tenant_services.hpp"
 #include "flagmeter/worker/worker_pool.hpp"
+#include "http/dashboard_handler.hpp"
 
 namespace flagmeter {
 namespace {
@@ -37,6 +40,8 @@ constexpr auto kMigrationRetryDelay = std::chrono::seconds(1);
 // Shutdown budget: requests, then workers, within the 10 s operators expect.
 constexpr auto kRequestDrainTime = std::chrono::seconds(4);
 constexpr auto kWorkerDrainTime = std::chrono::seconds(4);
+// Open dashboards share one snapshot this long (they refresh every 5 s).
+constexpr auto kDashboardSnapshotTtl = std::chrono::milliseconds(1000);
 
 Status Migrate(const std::string& database_url) {
   Status status;
@@ -49,10 +54,10 @@ Status Migrate(const std::string& database_url) {
   return status;
 }
 
-// Blocks until SIGINT or SIGTERM arrives (handled on an io thread).
-void WaitForSignal(boost::asio::io_context& io_context) {
+// Blocks until SIGINT or SIGTERM arrives at `signals` (handled on an io
+// thread).
+void WaitForSignal(boost::asio::signal_set& signals) {
   std::promise<int> received;
-  boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
   signals.async_wait([&received](const boost::system::error_code& ec, int signal) {
     received.set_value(ec ? 0 : signal);
   });
@@ -71,6 +76,10 @@ int RunService(const Config& config) {
   ValkeyPusher pusher(config.queue);
   UsageService usage(config.store.usage_readers, config.store.usage_cache_ms,
                      [&] { return std::make_unique<PgUsageReader>(config.store.database_url); });
+  // History and the dashboard: as many threads as usage reads, their own
+  // connections.
+  HistoryService history(config.store.usage_readers, kDashboardSnapshotTtl,
+                         [&] { return std::make_unique<PgUsageHistory>(config.store.database_url); });
   // Alerts: the workers report committed tenants to the monitor (a set
   // insert, after the commit), which claims crossings and hands them to the
   // sender threads.
@@ -109,15 +118,23 @@ int RunService(const Config& config) {
       metrics, std::chrono::seconds(1), /*reap_every=*/5);
 
   boost::asio::io_context io_context(config.http.io_threads);
+  // Taken over before the port opens, so a SIGTERM right after start-up is
+  // a clean shutdown too, not the default death.
+  boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
   Server server(io_context, config.http,
-                ApiServices{
-                    .sink = pusher, .usage = usage, .monitor = monitor, .metrics = metrics, .tenants = &tenants});
+                ApiServices{.sink = pusher,
+                            .usage = usage,
+                            .monitor = monitor,
+                            .metrics = metrics,
+                            .tenants = &tenants,
+                            .history = &history});
   if (Status listening = server.Listen(); !listening.ok()) {
     spdlog::critical("start-up: {}", listening.ToString());
     return 1;
   }
   pusher.Start();
   usage.Start();
+  history.Start();
   monitor.Start();
   admin.Start();
   keys.Start();
@@ -133,7 +150,7 @@ int RunService(const Config& config) {
   spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
                config.http.io_threads, config.worker.concurrency);
 
-  WaitForSignal(io_context);
+  WaitForSignal(signals);
   server.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
   pusher.Stop();
   workers.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
@@ -144,6 +161,7 @@ int RunService(const Config& config) {
   admin.Stop();
   monitor.Stop();
   usage.Stop();
+  history.Stop();
   io_context.stop();
   for (std::thread& thread : io_threads) thread.join();
   spdlog::info("shutdown: done");

@@ -21,6 +21,8 @@
 #include "http/admin_auth.hpp"
 #include "http/admin_handler.hpp"
 #include "http/await_callback.hpp"
+#include "http/dashboard_handler.hpp"
+#include "http/dashboard_params.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
@@ -81,19 +83,25 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   co_return JsonResponse(201, AcceptedJson(accepted));
 }
 
-boost::asio::awaitable<HttpResponse> GetUsage(std::string_view raw_tenant, const DataAccess& access,
+boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const DataAccess& access,
                                               const ApiServices& services) {
   HttpResponse problem = ErrorResponse(400, "Bad tenant");
-  const std::optional<std::string> decoded = TenantFromPath(raw_tenant, problem);
+  const std::optional<std::string> decoded = TenantFromPath(match.tenant, problem);
   if (!decoded) co_return problem;
   const std::string& tenant = *decoded;
   if (!access.all_tenants && access.tenant != tenant) co_return OtherTenantResponse(access, tenant);
+  auto series = ParseSeriesRequest(match.query, NowMs());
+  if (auto* errors = std::get_if<std::vector<FieldError>>(&series)) {
+    co_return JsonResponse(400, ValidationErrorJson(*errors));
+  }
+  const std::optional<SeriesRequest>& series_request = std::get<std::optional<SeriesRequest>>(series);
   using UsageResult = std::shared_ptr<const Result<TenantUsage>>;
   const UsageResult usage = co_await AwaitCallback<UsageResult>([&services, &tenant](auto done) {
     services.usage.GetUsage(tenant, [done = std::move(done)](const Result<TenantUsage>& result) {
       done(std::make_shared<const Result<TenantUsage>>(result));
     });
   });
+  if (usage->ok() && series_request) co_return co_await UsageWithSeriesResponse(usage->value(), *series_request, services);
   if (usage->ok()) co_return JsonResponse(200, UsageJson(usage->value()));
   if (usage->status().code() == Status::Code::kNotFound) {
     co_return ErrorResponse(404, "Tenant '" + tenant + "' not found");
@@ -134,7 +142,7 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
       if (auto* denied = std::get_if<HttpResponse>(&access)) co_return std::move(*denied);
       const DataAccess& granted = std::get<DataAccess>(access);
       if (match.route == Route::kEvents) co_return co_await PostEvents(request, granted, services);
-      co_return co_await GetUsage(match.tenant, granted, services);
+      co_return co_await GetUsage(match, granted, services);
     }
     case Route::kHealth: co_return Health(services);
     case Route::kMetrics: co_return MetricsText(services);
@@ -142,6 +150,9 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
     case Route::kTenant:
     case Route::kTenantKeys:
     case Route::kTenantKey: co_return co_await HandleAdmin(request, match, services);
+    case Route::kDashboard:
+    case Route::kPage:
+    case Route::kAsset: co_return co_await HandleDashboardRoute(request, match, services);
     case Route::kNone: break;
   }
   co_return ErrorResponse(404, "No route");

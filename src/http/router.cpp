@@ -6,6 +6,7 @@ namespace {
 constexpr std::string_view kUsagePrefix = "/api/usage/";
 constexpr std::string_view kTenantsPath = "/api/tenants";
 constexpr std::string_view kTenantsPrefix = "/api/tenants/";
+constexpr std::string_view kAssetsPrefix = "/assets/";
 
 bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
@@ -70,6 +71,16 @@ RouteMatch MatchRoute(std::string_view method, std::string_view target) {
     match = Make(Route::kTenants, "/api/tenants", "GET, HEAD", IsRead(method));
   } else if (path.starts_with(kTenantsPrefix)) {
     match = MatchTenantRoute(method, path.substr(kTenantsPrefix.size()));
+  } else if (path == "/api/dashboard") {
+    match = Make(Route::kDashboard, "/api/dashboard", "GET, HEAD", IsRead(method));
+  } else if (path == "/" || path == "/index.html") {
+    match = Make(Route::kPage, "/", "GET, HEAD", IsRead(method));
+    match.path = path;
+  } else if (path.starts_with(kAssetsPrefix) && path.size() > kAssetsPrefix.size()) {
+    // Which files exist is the handler's business: an unknown one is a 404
+    // under this route's label, so label values stay bounded.
+    match = Make(Route::kAsset, "/assets/:file", "GET, HEAD", IsRead(method));
+    match.path = path;
   }
   match.query = query;
   return match;

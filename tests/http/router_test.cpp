@@ -29,11 +29,30 @@ TEST(Router, WrongMethodKeepsTheRouteAndSaysWhatIsAllowed) {
 }
 
 TEST(Router, UnknownPathsAreOther) {
-  for (const char* target : {"/", "/api", "/api/events/1", "/api/usage/", "/api/usage/a/b", "/metricsx", "*"}) {
+  for (const char* target : {"/index.htm", "/api", "/api/events/1", "/api/usage/", "/api/usage/a/b", "/metricsx", "*"}) {
     const RouteMatch match = MatchRoute("GET", target);
     EXPECT_EQ(match.route, Route::kNone) << target;
     EXPECT_EQ(match.pattern, "other") << target;
   }
+}
+
+TEST(Router, DashboardPageAssetsAndData) {
+  const RouteMatch page = MatchRoute("GET", "/?tenant=x");
+  EXPECT_EQ(page.route, Route::kPage);
+  EXPECT_EQ(page.pattern, "/");
+  EXPECT_EQ(page.path, "/");
+  EXPECT_EQ(MatchRoute("HEAD", "/index.html").route, Route::kPage);
+  const RouteMatch asset = MatchRoute("GET", "/assets/app.js?v=2");
+  EXPECT_EQ(asset.route, Route::kAsset);
+  EXPECT_EQ(asset.pattern, "/assets/:file");
+  EXPECT_EQ(asset.path, "/assets/app.js");
+  EXPECT_EQ(MatchRoute("GET", "/assets/").route, Route::kNone);
+  const RouteMatch data = MatchRoute("GET", "/api/dashboard");
+  EXPECT_EQ(data.route, Route::kDashboard);
+  EXPECT_EQ(data.pattern, "/api/dashboard");
+  const RouteMatch post = MatchRoute("POST", "/");
+  EXPECT_FALSE(post.method_allowed);
+  EXPECT_EQ(post.allow, "GET, HEAD");
 }
 
 TEST(PercentDecode, DecodesOnceAndKeepsPlus) {

@@ -15,6 +15,9 @@ enum class Route {
   kTenant,      // GET, PUT /api/tenants/:tenant
   kTenantKeys,  // POST /api/tenants/:tenant/keys
   kTenantKey,   // DELETE /api/tenants/:tenant/keys/:keyId
+  kDashboard,   // GET /api/dashboard: every tenant's card data in one answer
+  kPage,        // GET /: the dashboard page
+  kAsset,       // GET /assets/:file: the page's scripts, styles and images
 };
 
 /// Where a request goes, decided from its method and target alone.
@@ -25,6 +28,7 @@ struct RouteMatch {
   bool method_allowed = false;
   std::string_view tenant;             // kUsage, kTenant*: the raw (still percent-encoded) path segment
   std::string_view key_id;             // kTenantKey: the raw path segment
+  std::string_view path;               // kPage, kAsset: the path without the query
   std::string_view query;              // after '?', without it
 };
 

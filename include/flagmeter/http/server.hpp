@@ -16,6 +16,7 @@ namespace flagmeter {
 
 class BackgroundMonitor;
 class EventSink;
+class HistoryService;
 class Metrics;
 class UsageService;
 struct TenantServices;
@@ -28,6 +29,7 @@ struct ApiServices {
   Metrics& metrics;
   std::size_t max_batch_events = 1000;
   const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
+  HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
 };
 
 /// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on an

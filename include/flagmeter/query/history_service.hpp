@@ -1,0 +1,91 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "flagmeter/core/status.hpp"
+#include "flagmeter/store/usage_history.hpp"
+
+namespace flagmeter {
+
+/// Serves usage history and dashboard reads off the io threads, on `threads`
+/// query threads of its own (made in Start, joined in Stop), each with its
+/// own UsageHistoryReader, so a long history read never delays the usage
+/// reads that ingest clients poll.
+///
+/// Dashboard snapshots are shared: a snapshot younger than `dashboard_ttl`
+/// answers at once, and concurrent misses wait for one read, so any number of
+/// open dashboards costs about one read per `dashboard_ttl`. History reads
+/// are not cached. At most `max_pending` reads wait; more fail with
+/// Overloaded. Thread-safe.
+class HistoryService final {
+ public:
+  using ReaderFactory = std::function<std::unique_ptr<UsageHistoryReader>()>;
+  using HistoryResult = std::shared_ptr<const Result<std::vector<HistoryBucket>>>;
+  using DashboardResult = std::shared_ptr<const Result<DashboardSnapshot>>;
+  using HistoryCallback = std::function<void(HistoryResult)>;
+  using DashboardCallback = std::function<void(DashboardResult)>;
+  using Clock = std::chrono::steady_clock;
+  using WallClock = std::function<std::int64_t()>;  // Unix ms
+
+  /// The minutes of the dashboard's chart: the last hour.
+  static constexpr int kChartMinutes = 60;
+
+  HistoryService(int threads, std::chrono::milliseconds dashboard_ttl, ReaderFactory make_reader,
+                 std::size_t max_pending = 1000, WallClock now_ms = nullptr);
+  ~HistoryService();
+  HistoryService(const HistoryService&) = delete;
+  HistoryService& operator=(const HistoryService&) = delete;
+
+  void Start();
+  /// Finishes the reads already taken, fails the queued ones with
+  /// Unavailable, and joins the threads.
+  void Stop();
+
+  /// Calls `done` exactly once, on a query thread, or inline when the read
+  /// cannot be queued (stopping: Unavailable; full: Overloaded).
+  void ReadHistory(HistoryQuery query, HistoryCallback done);
+
+  /// Calls `done` exactly once: inline with a fresh enough snapshot, else on
+  /// a query thread. A failed read is not kept.
+  void ReadDashboard(DashboardCallback done);
+
+ private:
+  struct Job {
+    std::function<void(UsageHistoryReader&)> run;
+    std::function<void(const Status&)> abandon;  // called instead of run when stopping
+  };
+
+  Status EnqueueLocked(Job job);  // requires mu_
+  void RunQueryThread();
+  void FetchDashboard(UsageHistoryReader& reader);
+  // Hands `result` to every waiting dashboard reader; keeps it when read at
+  // `read_at` (null: a failure, not kept).
+  void FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result);
+
+  // Constant after construction.
+  const int thread_count_;
+  const Clock::duration dashboard_ttl_;
+  const ReaderFactory make_reader_;
+  const std::size_t max_pending_;
+  const WallClock now_ms_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Job> jobs_;                              // guarded by mu_
+  DashboardResult dashboard_;                         // guarded by mu_: the last good snapshot
+  Clock::time_point dashboard_read_at_;               // guarded by mu_
+  bool dashboard_fetching_ = false;                   // guarded by mu_
+  std::vector<DashboardCallback> dashboard_waiters_;  // guarded by mu_
+  bool stopping_ = false;                             // guarded by mu_
+  std::vector<std::thread> threads_;                  // owned by Start/Stop's caller
+};
+
+}  // namespace flagmeter

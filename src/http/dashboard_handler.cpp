@@ -1,0 +1,86 @@
+#include "http/dashboard_handler.hpp"
+
+#include <memory>
+#include <string>
+
+#include <boost/beast/http/field.hpp>
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/http/api_json.hpp"
+#include "flagmeter/query/history_service.hpp"
+#include "flagmeter/tenants/tenant_services.hpp"
+#include "http/admin_auth.hpp"
+#include "http/await_callback.hpp"
+#include "http/dashboard_json.hpp"
+#include "http/static_assets.hpp"
+
+namespace flagmeter {
+namespace http = boost::beast::http;
+namespace {
+
+HttpResponse UnavailableResponse(const Status& status, std::string_view what) {
+  if (status.code() == Status::Code::kUnavailable || status.code() == Status::Code::kOverloaded) {
+    spdlog::warn("http: {} unavailable: {}", what, status.ToString());
+    HttpResponse response = ErrorResponse(503, std::string(what) + " cannot be read right now; retry shortly");
+    response.set(http::field::retry_after, "1");
+    return response;
+  }
+  spdlog::error("http: {} failed: {}", what, status.ToString());
+  return ErrorResponse(500, "Internal server error");
+}
+
+HttpResponse NoHistoryResponse(std::string_view what) {
+  return UnavailableResponse(Status::Unavailable("history: no history service registered"), what);
+}
+
+boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, const ApiServices& services) {
+  if (services.tenants != nullptr && services.tenants->config.require_api_keys) {
+    if (std::optional<HttpResponse> denied = CheckAdmin(request, services)) co_return std::move(*denied);
+  }
+  HistoryService* history = services.history;
+  if (history == nullptr) co_return NoHistoryResponse("The dashboard");
+  using Snapshot = HistoryService::DashboardResult;
+  const Snapshot snapshot = co_await AwaitCallback<Snapshot>([history](auto done) { history->ReadDashboard(done); });
+  if (!snapshot->ok()) co_return UnavailableResponse(snapshot->status(), "The dashboard");
+  HttpResponse response = JsonResponse(200, DashboardJson(snapshot->value()));
+  response.set(http::field::cache_control, "no-store");
+  co_return response;
+}
+
+HttpResponse Asset(const HttpRequest& request, const RouteMatch& match) {
+  const StaticAsset* asset = FindStaticAsset(match.path);
+  if (asset == nullptr) return ErrorResponse(404, "No file " + std::string(match.path.substr(0, 200)));
+  return StaticAssetResponse(*asset, request[http::field::if_none_match]);
+}
+
+}  // namespace
+
+boost::asio::awaitable<HttpResponse> HandleDashboardRoute(const HttpRequest& request, const RouteMatch& match,
+                                                          const ApiServices& services) {
+  if (match.route == Route::kDashboard) co_return co_await DashboardData(request, services);
+  co_return Asset(request, match);
+}
+
+boost::asio::awaitable<HttpResponse> UsageWithSeriesResponse(const TenantUsage& usage, const SeriesRequest& request,
+                                                             const ApiServices& services) {
+  HistoryService* history = services.history;
+  if (history == nullptr) co_return NoHistoryResponse("Usage history");
+  HistoryQuery query{usage.tenant_id, request.range.window, request.range.from_ms, request.range.to_ms,
+                     request.feature, request.by_feature};
+  using Buckets = HistoryService::HistoryResult;
+  const Buckets buckets = co_await AwaitCallback<Buckets>(
+      [history, &query](auto done) { history->ReadHistory(std::move(query), done); });
+  if (!buckets->ok()) co_return UnavailableResponse(buckets->status(), "Usage history");
+  const UsageSeries series = FillSeries(request.range, request.by_feature, request.feature, buckets->value());
+  if (series.PointCount() > kMaxHistoryPoints) {
+    const std::string message = std::to_string(series.features.size()) + " features × " +
+                                std::to_string(request.range.windows) + " windows make " +
+                                std::to_string(series.PointCount()) + " points, more than the " +
+                                std::to_string(kMaxHistoryPoints) +
+                                " an answer may hold; use a shorter range, a wider window or feature=";
+    co_return JsonResponse(400, ValidationErrorJson({{"groupBy", message}}));
+  }
+  co_return JsonResponse(200, UsageWithSeriesJson(usage, series));
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,134 @@
+#include "flagmeter/query/history_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/core/clock.hpp"
+
+namespace flagmeter {
+namespace {
+
+Status StoppedStatus() { return Status::Unavailable("history: the service is shutting down"); }
+
+}  // namespace
+
+HistoryService::HistoryService(int threads, std::chrono::milliseconds dashboard_ttl, ReaderFactory make_reader,
+                               std::size_t max_pending, WallClock now_ms)
+    : thread_count_(threads),
+      dashboard_ttl_(dashboard_ttl),
+      make_reader_(std::move(make_reader)),
+      max_pending_(max_pending),
+      now_ms_(now_ms ? std::move(now_ms) : WallClock([] { return NowMs(); })) {}
+
+HistoryService::~HistoryService() { Stop(); }
+
+void HistoryService::Start() {
+  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { RunQueryThread(); });
+}
+
+void HistoryService::Stop() {
+  std::deque<Job> abandoned;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+    abandoned.swap(jobs_);
+  }
+  wake_.notify_all();
+  const Status stopped = StoppedStatus();
+  for (Job& job : abandoned) job.abandon(stopped);
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+Status HistoryService::EnqueueLocked(Job job) {
+  if (stopping_) return StoppedStatus();
+  if (jobs_.size() >= max_pending_) {
+    return Status::Overloaded("history: " + std::to_string(jobs_.size()) + " reads are waiting already");
+  }
+  jobs_.push_back(std::move(job));
+  wake_.notify_one();
+  return Status::Ok();
+}
+
+void HistoryService::ReadHistory(HistoryQuery query, HistoryCallback done) {
+  auto shared_done = std::make_shared<HistoryCallback>(std::move(done));
+  Job job{
+      [query = std::move(query), shared_done](UsageHistoryReader& reader) {
+        (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(reader.ReadHistory(query)));
+      },
+      [shared_done](const Status& status) {
+        (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(status));
+      }};
+  Status queued;
+  {
+    std::lock_guard lock(mu_);
+    queued = EnqueueLocked(std::move(job));
+  }
+  if (!queued.ok()) (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(queued));
+}
+
+void HistoryService::ReadDashboard(DashboardCallback done) {
+  DashboardResult answer;
+  {
+    std::lock_guard lock(mu_);
+    if (dashboard_ && Clock::now() - dashboard_read_at_ < dashboard_ttl_) {
+      answer = dashboard_;
+    } else {
+      dashboard_waiters_.push_back(std::move(done));
+      if (dashboard_fetching_) return;
+      Status queued = EnqueueLocked(Job{[this](UsageHistoryReader& reader) { FetchDashboard(reader); },
+                                        [this](const Status& status) { FinishDashboard(nullptr, status); }});
+      if (queued.ok()) {
+        dashboard_fetching_ = true;
+        return;
+      }
+      done = std::move(dashboard_waiters_.back());
+      dashboard_waiters_.pop_back();
+      answer = std::make_shared<const Result<DashboardSnapshot>>(queued);
+    }
+  }
+  done(answer);
+}
+
+void HistoryService::FetchDashboard(UsageHistoryReader& reader) {
+  // Taken before the read, so a shared snapshot is never older than it claims.
+  const Clock::time_point started = Clock::now();
+  Result<DashboardSnapshot> read = reader.ReadDashboard(now_ms_(), kChartMinutes);
+  if (!read.ok()) {
+    spdlog::warn("history: dashboard read failed: {}", read.status().ToString());
+    FinishDashboard(nullptr, read.status());
+    return;
+  }
+  FinishDashboard(&started, std::move(read));
+}
+
+void HistoryService::FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result) {
+  auto shared = std::make_shared<const Result<DashboardSnapshot>>(std::move(result));
+  std::vector<DashboardCallback> waiters;
+  {
+    std::lock_guard lock(mu_);
+    waiters.swap(dashboard_waiters_);
+    dashboard_fetching_ = false;
+    if (read_at != nullptr && shared->ok()) {
+      dashboard_ = shared;
+      dashboard_read_at_ = *read_at;
+    }
+  }
+  for (DashboardCallback& waiter : waiters) waiter(shared);
+}
+
+void HistoryService::RunQueryThread() {
+  std::unique_ptr<UsageHistoryReader> reader = make_reader_();
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, nothing left
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job.run(*reader);
+    lock.lock();
+  }
+}
+
+}  // namespace flagmeter

@@ -1,0 +1,77 @@
+// The dashboard in a real browser: tests/browser/dashboard_test.mjs drives
+// the system's headless Chromium against a real flagmeter. Needs node (with
+// npm, to install playwright-core once into tests/browser/node_modules) and
+// /usr/bin/chromium; fails, never skips, when they are missing.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "dashboard_fixture.hpp"
+
+namespace flagmeter::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSourceDir = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+const fs::path kBrowserDir = kSourceDir / "tests" / "browser";
+const fs::path kBuildDir = fs::path(FLAGMETER_BINARY).parent_path();
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult RunCommand(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> chunk{};
+  while (fgets(chunk.data(), chunk.size(), pipe) != nullptr) result.output += chunk.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string Quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+bool IsPng(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::array<char, 8> magic{};
+  in.read(magic.data(), magic.size());
+  return in && std::string(magic.data(), 4) == "\x89PNG";
+}
+
+TEST_F(DashboardTest, PageUpdatesInChromiumWithoutReload) {
+  const CommandResult node = RunCommand("node --version");
+  ASSERT_EQ(node.exit_code, 0) << "node is required for the browser test (Debian: apt-get install nodejs npm): "
+                               << node.output;
+  ASSERT_TRUE(fs::exists("/usr/bin/chromium"))
+      << "/usr/bin/chromium is required for the browser test (Debian: apt-get install chromium chromium-driver)";
+  if (!fs::exists(kBrowserDir / "node_modules" / "playwright-core")) {
+    const CommandResult install =
+        RunCommand("cd " + Quote(kBrowserDir.string()) + " && npm install --no-audit --no-fund");
+    ASSERT_EQ(install.exit_code, 0) << "npm install in " << kBrowserDir << " failed:\n" << install.output;
+  }
+  const fs::path screenshot = kBuildDir / "dashboard.png";
+  fs::remove(screenshot);
+  const CommandResult run = RunCommand("FLAGMETER_ADMIN_TOKEN=" + Quote(kDashboardAdminToken) + " timeout 60 node " +
+                                       Quote((kBrowserDir / "dashboard_test.mjs").string()) + " " + Quote(BaseUrl()) +
+                                       " " + Quote(screenshot.string()));
+  std::cout << run.output;
+  EXPECT_EQ(run.exit_code, 0) << "the browser test failed (exit " << run.exit_code << "):\n" << run.output;
+  EXPECT_TRUE(IsPng(screenshot)) << "no screenshot at " << screenshot;
+}
+
+}  // namespace
+}  // namespace flagmeter::test

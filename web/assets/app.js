@@ -1,0 +1,175 @@
+// The dashboard: one request to /api/dashboard per refresh, cards updated in
+// place, and a line saying how fresh the numbers are.
+import { drawChart } from './chart.js';
+import { createCard, projectedTokens, updateCard } from './cards.js';
+import { formatAge, formatClock, formatCompact, formatExact, quotaFraction } from './format.js';
+
+const TOKEN_KEY = 'flagmeter.adminToken';
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  data: null,          // the last answer
+  receivedAt: 0,       // when it arrived (client clock)
+  error: null,         // why the last refresh failed
+  cards: new Map(),    // tenant name -> card element
+  refreshMs: 5000,
+  timer: null,
+};
+
+async function fetchDashboard() {
+  const headers = { Accept: 'application/json' };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch('/api/dashboard', { headers, cache: 'no-store' });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401 || response.status === 403) {
+    const error = new Error(body.error || `HTTP ${response.status}`);
+    error.needsToken = true;
+    throw error;
+  }
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body;
+}
+
+async function refresh() {
+  clearTimeout(state.timer);
+  try {
+    const data = await fetchDashboard();
+    state.data = data;
+    state.receivedAt = Date.now();
+    state.error = null;
+    state.refreshMs = (data.refreshSeconds || 5) * 1000;
+    $('auth').hidden = true;
+    render();
+  } catch (error) {
+    state.error = error;
+    if (error.needsToken) showAuth(error.message);
+  }
+  renderFreshness();
+  state.timer = setTimeout(refresh, state.refreshMs);
+}
+
+function showAuth(message) {
+  $('auth-reason').textContent = `${message}. Enter the admin token to show every tenant's usage.`;
+  $('auth').hidden = false;
+}
+
+function renderFreshness() {
+  const box = $('freshness');
+  const text = $('freshness-text');
+  if (!state.data) {
+    box.className = `freshness ${state.error ? 'down' : 'loading'}`;
+    text.textContent = state.error ? `Cannot load usage: ${state.error.message}` : 'Loading…';
+    return;
+  }
+  const age = (Date.now() - state.receivedAt) / 1000;
+  const asOf = formatClock(new Date(state.data.generatedAt));
+  if (state.error) {
+    box.className = 'freshness down';
+    text.textContent = `Not updating (${state.error.message}); data from ${asOf}, ${formatAge(age)}`;
+  } else if (age * 1000 > 3 * state.refreshMs) {
+    box.className = 'freshness stale';
+    text.textContent = `Stale: updated ${formatAge(age)} (data as of ${asOf})`;
+  } else {
+    box.className = 'freshness live';
+    text.textContent = `Live · updated ${formatAge(age)} · data as of ${asOf} · every ${state.refreshMs / 1000} s`;
+  }
+}
+
+function renderSummary(data) {
+  const fractions = data.tenants.map((t) => quotaFraction(t.totalTokens, t.monthlyQuota));
+  $('stat-tenants').textContent = formatExact(data.totals.tenants);
+  $('stat-period').textContent = formatCompact(data.totals.periodTokens);
+  $('stat-period').title = formatExact(data.totals.periodTokens);
+  const hour = data.totals.minuteTokens.reduce((a, b) => a + b, 0);
+  $('stat-hour').textContent = formatCompact(hour);
+  $('stat-hour').title = formatExact(hour);
+  $('stat-hot').textContent = formatExact(fractions.filter((f) => f >= 0.8 && f < 1).length);
+  $('stat-over').textContent = formatExact(fractions.filter((f) => f >= 1).length);
+  const peak = Math.max(...data.totals.minuteTokens, 0);
+  $('chart-note').textContent = `peak ${formatExact(peak)} tokens/min · now ${formatExact(data.totals.minuteTokens.at(-1) || 0)}`;
+}
+
+const sorters = {
+  percent: (a, b, now) => quotaFraction(b.totalTokens, b.monthlyQuota) - quotaFraction(a.totalTokens, a.monthlyQuota),
+  tokens: (a, b) => b.totalTokens - a.totalTokens,
+  hour: (a, b) => b.lastHourTokens - a.lastHourTokens,
+  projected: (a, b, now) => quotaFraction(projectedTokens(b, now), b.monthlyQuota) -
+    quotaFraction(projectedTokens(a, now), a.monthlyQuota),
+  name: () => 0,
+};
+
+function compareNames(a, b) {
+  return a.tenantName < b.tenantName ? -1 : a.tenantName > b.tenantName ? 1 : 0;
+}
+
+function matchesFilter(tenant, needle, onlyHot) {
+  if (onlyHot && quotaFraction(tenant.totalTokens, tenant.monthlyQuota) < 0.8) return false;
+  if (!needle) return true;
+  if (tenant.tenantName.toLowerCase().includes(needle)) return true;
+  return tenant.features.some((f) => f.feature.toLowerCase().includes(needle));
+}
+
+function renderCards(data, now) {
+  const seen = new Set();
+  for (const tenant of data.tenants) {
+    let card = state.cards.get(tenant.tenantName);
+    if (!card) {
+      card = createCard(tenant.tenantName);
+      state.cards.set(tenant.tenantName, card);
+    }
+    updateCard(card, tenant, now);
+    seen.add(tenant.tenantName);
+  }
+  for (const [name, card] of state.cards) {
+    if (!seen.has(name)) { card.remove(); state.cards.delete(name); }
+  }
+  arrangeCards();
+}
+
+// Sorts and filters the cards without rebuilding them; also run on every
+// keystroke in the filter.
+function arrangeCards() {
+  if (!state.data) return;
+  const now = Date.now();
+  const needle = $('filter').value.trim().toLowerCase();
+  const onlyHot = $('only-hot').checked;
+  const sorter = sorters[$('sort').value] || sorters.percent;
+  const ordered = [...state.data.tenants].sort((a, b) => sorter(a, b, now) || compareNames(a, b));
+  const container = $('tenants');
+  let shown = 0;
+  ordered.forEach((tenant, index) => {
+    const card = state.cards.get(tenant.tenantName);
+    card.hidden = !matchesFilter(tenant, needle, onlyHot);
+    if (!card.hidden) shown += 1;
+    if (container.children[index] !== card) container.insertBefore(card, container.children[index] || null);
+  });
+  $('shown').textContent = `${shown} of ${ordered.length} shown`;
+  $('empty').hidden = ordered.length > 0;
+}
+
+function render() {
+  const { data } = state;
+  renderSummary(data);
+  drawChart($('chart'), data.totals.minuteTokens, Date.parse(data.chart.from), formatCompact);
+  renderCards(data, Date.now());
+}
+
+function start() {
+  $('filter').addEventListener('input', arrangeCards);
+  $('sort').addEventListener('change', arrangeCards);
+  $('only-hot').addEventListener('change', arrangeCards);
+  $('auth').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('auth-token').value.trim());
+    refresh();
+  });
+  window.addEventListener('resize', () => {
+    if (state.data) drawChart($('chart'), state.data.totals.minuteTokens, Date.parse(state.data.chart.from), formatCompact);
+  });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+  setInterval(renderFreshness, 1000);
+  refresh();
+}
+
+start();
