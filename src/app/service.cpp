@@ -15,6 +15,7 @@
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
+#include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
@@ -99,9 +100,11 @@ int RunService(const Config& config) {
                      [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
   KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms),
                    [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
+  KnownTenants known_tenants;
   const TenantServices tenants{
       .admin = admin,
       .keys = keys,
+      .known = known_tenants,
       .config = config.tenants,
       .settings_changed = [&alert_monitor](const std::string& tenant) { alert_monitor.TenantsChanged({tenant}); },
   };

@@ -23,6 +23,7 @@
 #include "http/await_callback.hpp"
 #include "http/dashboard_handler.hpp"
 #include "http/dashboard_params.hpp"
+#include "http/tenant_creation.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
@@ -73,6 +74,7 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   }
   ParsedEvents& accepted = std::get<ParsedEvents>(parsed);
   if (std::optional<HttpResponse> denied = CheckEventTenants(access, accepted)) co_return std::move(*denied);
+  co_await EnsureTenantsExist(accepted.events, services);
   std::vector<std::string> encoded;
   encoded.reserve(accepted.events.size());
   for (const Event& event : accepted.events) encoded.push_back(EncodeEvent(event));

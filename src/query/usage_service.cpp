@@ -74,6 +74,13 @@ void UsageService::GetUsage(const std::string& tenant, Callback done) {
   done(*cached);
 }
 
+void UsageService::ForgetMissing(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(tenant);
+  if (it == entries_.end() || it->second.fetching || !it->second.result) return;
+  if (it->second.result->status().code() == Status::Code::kNotFound) entries_.erase(it);
+}
+
 void UsageService::RunQueryThread() {
   std::unique_ptr<UsageReader> reader = make_reader_();
   std::unique_lock lock(mu_);

@@ -1,6 +1,7 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "flagmeter/store/tenant_pg_stores.hpp"
@@ -99,6 +100,14 @@ std::optional<std::string> TextOf(const std::optional<T>& value) {
   }
 }
 
+// Sorted, so concurrent callers take the unique index's locks in one order.
+constexpr char kEnsureTenantsSql[] = R"sql(
+INSERT INTO tenants (name)
+SELECT DISTINCT name FROM json_array_elements_text($1::json) AS t (name)
+ORDER BY 1
+ON CONFLICT (name) DO NOTHING
+)sql";
+
 const char* OrNull(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 
 }  // namespace
@@ -110,6 +119,7 @@ PgTenantStore::PgTenantStore(std::string database_url)
                                          {"fm_get_tenant", kGetTenantSql},
                                          {"fm_tenant_keys", kTenantKeysSql},
                                          {"fm_put_tenant", kPutTenantSql},
+                                         {"fm_ensure_tenants", kEnsureTenantsSql},
                                          {"fm_create_key", kCreateKeySql},
                                          {"fm_revoke_key", kRevokeKeySql},
                                          {"fm_keys_since", kKeysSinceSql},
@@ -147,6 +157,16 @@ Result<TenantDetails> PgTenantStore::ReadDetails(const std::string& name, std::i
   }
   tx.commit();
   return details;
+}
+
+Status PgTenantStore::EnsureTenants(const std::vector<std::string>& names) {
+  const std::string names_json = nlohmann::json(names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  Result<bool> done = RunWithRetries<bool>(*connection_, "store: create tenants", kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "ensure_tenants");
+    tx.exec_prepared("fm_ensure_tenants", names_json);
+    return Result<bool>(true);
+  });
+  return done.ok() ? Status::Ok() : done.status();
 }
 
 Result<TenantDetails> PgTenantStore::PutTenant(const std::string& name, const TenantUpdate& update,

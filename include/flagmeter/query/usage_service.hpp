@@ -43,6 +43,9 @@ class UsageService final {
   /// a query thread. Never blocks on the database.
   void GetUsage(const std::string& tenant, Callback done);
 
+  /// Drops a cached "not found" for `tenant`, e.g. once it was just created.
+  void ForgetMissing(const std::string& tenant);
+
  private:
   struct Entry {
     std::shared_ptr<const Result<TenantUsage>> result;  // null while the first read runs

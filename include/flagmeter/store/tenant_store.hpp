@@ -70,6 +70,10 @@ class TenantStore {
   /// One tenant with its keys. NotFound("Tenant '<name>' not found").
   virtual Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) = 0;
 
+  /// Creates those of `names` that do not exist yet, with the defaults
+  /// (what a tenant's first event does); existing ones are left alone.
+  virtual Status EnsureTenants(const std::vector<std::string>& names) = 0;
+
   /// Creates the tenant or changes it; `created` tells which happened.
   virtual Result<TenantDetails> PutTenant(const std::string& name, const TenantUpdate& update, std::int64_t now_ms,
                                           bool& created) = 0;

@@ -109,3 +109,24 @@ TEST_F(ApiTest, ABadTenantInThePathIs400) {
 
 }  // namespace
 }  // namespace flagmeter::test
+
+namespace flagmeter::test {
+namespace {
+
+// The original's k6 check reads usage right after a tenant's first POST;
+// the tenant exists by then, even if its tokens are still on their way.
+TEST_F(ApiTest, AUsageReadRightAfterATenantsFirstEventFindsTheTenant) {
+  for (int i = 0; i < 20; ++i) {
+    const std::string tenant = "fresh-" + std::to_string(i);
+    ASSERT_EQ(client_->Get("/api/usage/" + tenant).status, 404);
+    ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":")" + tenant + R"(","feature":"f","tokens":5})").status,
+              201);
+    const HttpResult usage = client_->Get("/api/usage/" + tenant);
+    ASSERT_EQ(usage.status, 200) << tenant << ": " << usage.body;
+    EXPECT_EQ(usage.Json()["tenantName"], tenant);
+    EXPECT_TRUE(usage.Json().contains("quotaPercent"));
+  }
+}
+
+}  // namespace
+}  // namespace flagmeter::test

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace flagmeter {
+
+/// Tenant names this process has seen exist in PostgreSQL, so that ingest
+/// creates a tenant at most once per process (the tenant row then exists
+/// before its first event is acknowledged, and a usage read right after the
+/// first POST finds it). Only a cache: forgetting a name costs one
+/// idempotent insert. Thread-safe.
+class KnownTenants final {
+ public:
+  explicit KnownTenants(std::size_t capacity = 100'000) : capacity_(capacity) {}
+
+  /// The names among `names` not known to exist, each once.
+  std::vector<std::string> Unknown(const std::vector<std::string>& names) const;
+
+  void Add(const std::vector<std::string>& names);
+
+ private:
+  const std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::unordered_set<std::string> names_;  // guarded by mu_
+};
+
+}  // namespace flagmeter
