@@ -93,6 +93,12 @@ WITH input AS (
   FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, minute)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
+), hour_rollup AS (
+  INSERT INTO usage_hour AS u (tenant_id, feature, hour, tokens, events)
+  SELECT tenant_id, feature, date_trunc('hour', occurred_at, 'UTC'), sum(tokens), sum(events)
+  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (tenant_id, feature, hour)
+  DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 ), day_rollup AS (
   INSERT INTO usage_day AS u (tenant_id, feature, day, tokens, events)
   SELECT tenant_id, feature, date_trunc('day', occurred_at, 'UTC'), sum(tokens), sum(events)

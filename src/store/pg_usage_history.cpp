@@ -15,7 +15,7 @@ namespace {
 
 // Reads are idempotent, so only a stale connection is retried (once).
 constexpr int kMaxRetries = 0;
-// Longer than the usage reads: a long range of hour windows sums many minute
+// Longer than the usage reads: a long range of minute windows sums many
 // rows.
 constexpr char kStatementTimeout[] = "10000";  // milliseconds
 
@@ -45,6 +45,20 @@ FROM usage_day
 WHERE tenant_id = $1::uuid
   AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
   AND day <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
+  AND ($6::text IS NULL OR feature = $6::text)
+GROUP BY 1, 2
+-- No ORDER BY: FillSeries places every bucket by its start and feature.
+)sql";
+
+// The same over the hour rollups.
+constexpr char kHourHistorySql[] = R"sql(
+SELECT $2::bigint + ((extract(epoch FROM hour) * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,
+       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,
+       sum(tokens)::bigint, sum(events)::bigint
+FROM usage_hour
+WHERE tenant_id = $1::uuid
+  AND hour >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
+  AND hour <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
   AND ($6::text IS NULL OR feature = $6::text)
 GROUP BY 1, 2
 -- No ORDER BY: FillSeries places every bucket by its start and feature.
@@ -104,6 +118,7 @@ PgUsageHistory::PgUsageHistory(std::string database_url)
           std::move(database_url),
           std::vector<PreparedStatement>{{"fm_minute_history", kMinuteHistorySql},
                                          {"fm_day_history", kDayHistorySql},
+                                         {"fm_hour_history", kHourHistorySql},
                                          {"fm_dashboard_tenants", kDashboardTenantsSql},
                                          {"fm_dashboard_minutes", kDashboardMinutesSql}},
           std::vector<std::pair<std::string, std::string>>{{"statement_timeout", kStatementTimeout}})) {}
@@ -114,7 +129,9 @@ Result<std::vector<HistoryBucket>> PgUsageHistory::ReadHistory(const HistoryQuer
   const std::string operation = "store: read usage history of tenant " + query.tenant_id;
   return RunWithRetries<std::vector<HistoryBucket>>(*connection_, operation, kMaxRetries, [&] {
     pqxx::nontransaction tx(connection_->Get(), "read_history");
-    const char* statement = query.window == HistoryWindow::kDay ? "fm_day_history" : "fm_minute_history";
+    const char* statement = query.window == HistoryWindow::kDay    ? "fm_day_history"
+                            : query.window == HistoryWindow::kHour ? "fm_hour_history"
+                                                                   : "fm_minute_history";
     const char* feature = query.feature ? query.feature->c_str() : nullptr;
     const pqxx::result rows = tx.exec_prepared(statement, query.tenant_id, query.from_ms, query.to_ms,
                                                WindowMs(query.window), query.by_feature, feature);

@@ -53,7 +53,12 @@ void LoadRollups(const std::string& url, int tenants, int days) {
       "INSERT INTO usage_day (tenant_id, feature, day, tokens, events) "
       "SELECT tenant_id, feature, date_trunc('day', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', sum(tokens), "
       "sum(events) FROM usage_minute GROUP BY 1, 2, 3");
+  tx.exec(
+      "INSERT INTO usage_hour (tenant_id, feature, hour, tokens, events) "
+      "SELECT tenant_id, feature, date_trunc('hour', minute, 'UTC'), sum(tokens), sum(events) "
+      "FROM usage_minute GROUP BY 1, 2, 3");
   tx.exec("VACUUM ANALYZE usage_minute");
+  tx.exec("VACUUM ANALYZE usage_hour");
   tx.exec("VACUUM ANALYZE usage_day");
   tx.exec("ANALYZE tenants");
 }

@@ -47,6 +47,7 @@ class PgEventStoreTest : public test::MigratedPostgresTest {
   }
   void ExpectRollupsMatchEvents() {
     EXPECT_EQ(QueryInt64(database_url(), RollupMismatchSql("usage_minute", "minute", "minute")), 0);
+    EXPECT_EQ(QueryInt64(database_url(), RollupMismatchSql("usage_hour", "hour", "hour")), 0);
     EXPECT_EQ(QueryInt64(database_url(), RollupMismatchSql("usage_day", "day", "day")), 0);
   }
 };
@@ -100,6 +101,7 @@ TEST_F(PgEventStoreTest, RollupsEqualEventSums) {
   EXPECT_EQ(outcome->inserted, 600u);
   EXPECT_EQ(RolledUpTokens("usage_minute"), total);
   EXPECT_EQ(RolledUpTokens("usage_day"), total);
+  EXPECT_EQ(RolledUpTokens("usage_hour"), total);
   EXPECT_GT(Count("usage_day"), 12);  // more than one day per (tenant, feature)
   ExpectRollupsMatchEvents();
 }
@@ -207,7 +209,7 @@ TEST_F(PgEventStoreTest, MissingTenantRowIsInternalAndCommitsNothing) {
   ASSERT_TRUE(store.CommitBatch({MakeEvent("1", "acme", "gpt", 5)}).ok());
   // Tenants are never deleted in service; here one is, behind the store's back.
   QueryInt64(database_url(),
-             "WITH e AS (DELETE FROM events), m AS (DELETE FROM usage_minute), "
+             "WITH e AS (DELETE FROM events), m AS (DELETE FROM usage_minute), h AS (DELETE FROM usage_hour), "
              "d AS (DELETE FROM usage_day) DELETE FROM tenants RETURNING 0");
 
   Result<CommitOutcome> outcome = store.CommitBatch({MakeEvent("2", "acme", "gpt", 5)});
