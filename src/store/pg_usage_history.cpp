@@ -19,50 +19,25 @@ constexpr int kMaxRetries = 0;
 // rows.
 constexpr char kStatementTimeout[] = "10000";  // milliseconds
 
-// $1 tenant, [$2, $3) the range, $4 the window in ms, $5 by feature,
-// $6 a feature or NULL. The bucket is computed from epoch milliseconds, so
-// the session's time zone plays no part; $2 is a window boundary, so every
-// bucket is too. The (tenant_id, minute) index reaches the range.
-constexpr char kMinuteHistorySql[] = R"sql(
-SELECT $2::bigint + ((extract(epoch FROM minute) * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,
-       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,
-       sum(tokens)::bigint, sum(events)::bigint
-FROM usage_minute
-WHERE tenant_id = $1::uuid
-  AND minute >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
-  AND minute <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
-  AND ($6::text IS NULL OR feature = $6::text)
-GROUP BY 1, 2
--- No ORDER BY: FillSeries places every bucket by its start and feature.
-)sql";
-
-// The same over the day rollups (rows start at UTC midnight).
-constexpr char kDayHistorySql[] = R"sql(
-SELECT $2::bigint + ((extract(epoch FROM day) * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,
-       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,
-       sum(tokens)::bigint, sum(events)::bigint
-FROM usage_day
-WHERE tenant_id = $1::uuid
-  AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
-  AND day <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
-  AND ($6::text IS NULL OR feature = $6::text)
-GROUP BY 1, 2
--- No ORDER BY: FillSeries places every bucket by its start and feature.
-)sql";
-
-// The same over the hour rollups.
-constexpr char kHourHistorySql[] = R"sql(
-SELECT $2::bigint + ((extract(epoch FROM hour) * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,
-       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,
-       sum(tokens)::bigint, sum(events)::bigint
-FROM usage_hour
-WHERE tenant_id = $1::uuid
-  AND hour >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
-  AND hour <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
-  AND ($6::text IS NULL OR feature = $6::text)
-GROUP BY 1, 2
--- No ORDER BY: FillSeries places every bucket by its start and feature.
-)sql";
+// The history of one rollup table (usage_minute, usage_hour or usage_day,
+// whose bucket column is named after its unit). $1 tenant, [$2, $3) the
+// range, $4 the window in ms, $5 by feature, $6 a feature or NULL. The bucket
+// is computed from epoch milliseconds, so the session's time zone plays no
+// part; $2 is a window boundary, so every bucket is too. The minute and hour
+// tables' (tenant_id, <unit>) indexes reach the range; day rows are few.
+std::string HistorySql(const std::string& table, const std::string& unit) {
+  return "SELECT $2::bigint + ((extract(epoch FROM " + unit +
+         ") * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,\n"
+         "       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,\n"
+         "       sum(tokens)::bigint, sum(events)::bigint\n"
+         "FROM " + table + "\n"
+         "WHERE tenant_id = $1::uuid\n"
+         "  AND " + unit + " >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'\n"
+         "  AND " + unit + " <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'\n"
+         "  AND ($6::text IS NULL OR feature = $6::text)\n"
+         "GROUP BY 1, 2\n";
+  // No ORDER BY: FillSeries places every bucket by its start and feature.
+}
 
 // Every tenant, its period (from $1, pg_tenant::PeriodsJson) and one row per
 // feature with usage in it (NULL feature: none yet).
@@ -116,9 +91,9 @@ DashboardTenant TenantFromRow(const pqxx::row& row, int chart_minutes) {
 PgUsageHistory::PgUsageHistory(std::string database_url)
     : connection_(std::make_unique<PgConnection>(
           std::move(database_url),
-          std::vector<PreparedStatement>{{"fm_minute_history", kMinuteHistorySql},
-                                         {"fm_day_history", kDayHistorySql},
-                                         {"fm_hour_history", kHourHistorySql},
+          std::vector<PreparedStatement>{{"fm_minute_history", HistorySql("usage_minute", "minute")},
+                                         {"fm_hour_history", HistorySql("usage_hour", "hour")},
+                                         {"fm_day_history", HistorySql("usage_day", "day")},
                                          {"fm_dashboard_tenants", kDashboardTenantsSql},
                                          {"fm_dashboard_minutes", kDashboardMinutesSql}},
           std::vector<std::pair<std::string, std::string>>{{"statement_timeout", kStatementTimeout}})) {}
