@@ -174,7 +174,11 @@ TEST_F(DashboardTest, PageAndAssetsComeFromTheBinary) {
 
 class LockedDashboardTest : public DashboardTest {
  protected:
-  std::map<std::string, std::string> ExtraEnv() const override { return {{"REQUIRE_API_KEYS", "true"}}; }
+  std::map<std::string, std::string> ExtraEnv() const override {
+    std::map<std::string, std::string> env = DashboardTest::ExtraEnv();
+    env["REQUIRE_API_KEYS"] = "true";
+    return env;
+  }
 };
 
 TEST_F(LockedDashboardTest, DataNeedsTheAdminTokenWhenKeysAreRequired) {
