@@ -145,7 +145,11 @@ PgEventStore::PgEventStore(std::string database_url)
     : connection_(std::make_unique<PgConnection>(
           std::move(database_url),
           std::vector<PreparedStatement>{{"fm_insert_tenants", kInsertTenantsSql},
-                                         {"fm_commit_events", kCommitEventsSql}})) {}
+                                         {"fm_commit_events", kCommitEventsSql}},
+          // Plan every batch with the tables as they are now: a plan cached
+          // while `events` was still empty scans the whole table per batch
+          // once it has grown.
+          std::vector<std::pair<std::string, std::string>>{{"plan_cache_mode", "force_custom_plan"}})) {}
 
 PgEventStore::~PgEventStore() = default;
 
