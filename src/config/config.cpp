@@ -129,6 +129,8 @@ const std::vector<Variable>& Variables() {
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::max_batch_size>},
+      {"BATCH_LINGER_MS", "50", "ms a worker waits after a partial batch so the next one is larger", 0, 10000,
+       ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::linger_ms>},
       {"MAX_BODY_BYTES", "1048576", "largest request body (bigger: 413)", 1024, 64LL << 20,
        ApplyInt<HttpConfig, &Config::http, &HttpConfig::max_body_bytes>},
       {"MAX_QUEUE_DEPTH", "1000000", "waiting events above which POST answers 503", 1, 1LL << 40,

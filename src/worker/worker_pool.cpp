@@ -10,7 +10,10 @@
 // Batches. A worker claims up to `max_batch_size` events (one Lua script in
 // Valkey) and commits them in ONE PostgreSQL transaction: batching is what
 // makes the throughput, since the cost of a commit is mostly per transaction.
-// An empty claim waits `idle_poll_ms` (cut short by Stop) before the next.
+// An empty claim waits `idle_poll_ms` (cut short by Stop) before the next;
+// a partial one `linger_ms`, so that under a steady load events gather into
+// batches of hundreds rather than commits of a few (each commit costs about
+// a millisecond of planning, WAL flush and Valkey round trips).
 //
 // Ordering. None across workers, and none is needed: the rollups are sums.
 // Within a batch the store keeps the first event of a duplicated (tenant, id).

@@ -27,11 +27,12 @@ using Clock = std::chrono::steady_clock;
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
-  std::unique_ptr<WorkerPool> MakePool(int concurrency, std::size_t max_batch_size) {
+  std::unique_ptr<WorkerPool> MakePool(int concurrency, std::size_t max_batch_size, int linger_ms = 0) {
     WorkerConfig config;
     config.concurrency = concurrency;
     config.max_batch_size = max_batch_size;
     config.idle_poll_ms = 1;
+    config.linger_ms = linger_ms;
     WorkerRetryPolicy retry;
     retry.initial_backoff = milliseconds(1);
     retry.max_backoff = milliseconds(10);
@@ -110,6 +111,28 @@ TEST_F(WorkerPoolTest, BatchesNeverExceedMaxBatchSize) {
   const std::vector<std::size_t> sizes = store_.CommittedBatchSizes();
   ASSERT_FALSE(sizes.empty());
   EXPECT_EQ(*std::max_element(sizes.begin(), sizes.end()), 7u);
+}
+
+TEST_F(WorkerPoolTest, AfterAPartialBatchEventsGatherIntoOneLargerBatch) {
+  PushEvents(5);
+  auto pool = MakePool(1, 100, /*linger_ms=*/2000);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(5); }));
+  // The worker is lingering now: these ten pushes must land in one batch.
+  for (int n = 0; n < 10; ++n) PushEvents(5, 5 + 5 * n);
+  ASSERT_TRUE(WaitUntil([&] { return Drained(55); }));
+  StopSoon(*pool);
+  EXPECT_EQ(store_.CommittedBatchSizes(), (std::vector<std::size_t>{5, 50}));
+}
+
+TEST_F(WorkerPoolTest, FullBatchesAreFollowedAtOnceByTheNextClaim) {
+  PushEvents(25);
+  // Were full batches followed by the linger too, draining would take a minute.
+  auto pool = MakePool(1, 10, /*linger_ms=*/30000);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(25); }));
+  StopSoon(*pool);
+  EXPECT_EQ(store_.CommittedBatchSizes(), (std::vector<std::size_t>{10, 10, 5}));
 }
 
 TEST_F(WorkerPoolTest, ResentEventsAreCountedOnce) {
