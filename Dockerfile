@@ -6,7 +6,7 @@ FROM debian:12.8 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libboost1.81-dev libpqxx-dev libhiredis-dev \
-      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the service build reads; tests are not built here.
@@ -25,7 +25,7 @@ FROM debian:12.8-slim AS runtime
 # certificates for https webhooks, and curl for the health check.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpqxx-6.4 libhiredis0.14 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libssl3 \
+      libpqxx-6.4 libhiredis0.14 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libssl3 libjemalloc2 \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system flagmeter \

@@ -11,7 +11,7 @@ FM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FM_PG_BIN=${FM_PG_BIN:-/usr/lib/postgresql/15/bin}
 FM_PACKAGES=(
   build-essential cmake pkg-config libboost1.81-dev libpqxx-dev libhiredis-dev
-  nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev libgtest-dev libgmock-dev
   libbenchmark-dev postgresql redis-server
   clang libclang-rt-14-dev
   prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml
