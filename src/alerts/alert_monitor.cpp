@@ -8,6 +8,7 @@
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/threshold_alerts.hpp"
 #include "flagmeter/core/clock.hpp"
+#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
 namespace {
@@ -34,7 +35,12 @@ AlertMonitor::~AlertMonitor() { Stop(); }
 void AlertMonitor::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] {
+      SetThreadName("fm-alerts");
+      Run();
+    });
+  }
 }
 
 void AlertMonitor::Stop() {

@@ -5,6 +5,7 @@
 
 #include "flagmeter/alerts/threshold_alerts.hpp"
 #include "flagmeter/alerts/webhook_client.hpp"
+#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 
 namespace flagmeter {
@@ -26,7 +27,12 @@ AlertSender::~AlertSender() { Stop(); }
 void AlertSender::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  for (int i = 0; i < config_.senders; ++i) threads_.emplace_back([this] { RunThread(); });
+  for (int i = 0; i < config_.senders; ++i) {
+    threads_.emplace_back([this, i] {
+      SetThreadName("fm-webhook-" + std::to_string(i));
+      RunThread();
+    });
+  }
 }
 
 void AlertSender::Stop() {

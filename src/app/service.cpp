@@ -11,11 +11,11 @@
 #include "flagmeter/alerts/alert_monitor.hpp"
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/commit_notifier.hpp"
+#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
-#include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
@@ -27,6 +27,7 @@
 #include "flagmeter/store/usage_history.hpp"
 #include "flagmeter/tenants/admin_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
+#include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/tenants/tenant_services.hpp"
 #include "flagmeter/worker/worker_pool.hpp"
 #include "http/dashboard_handler.hpp"
@@ -149,7 +150,12 @@ int RunService(const Config& config) {
   // The io threads: they run every connection and never block on Valkey or
   // PostgreSQL (the pusher, query and worker threads do that).
   std::vector<std::thread> io_threads;
-  for (int i = 0; i < config.http.io_threads; ++i) io_threads.emplace_back([&io_context] { io_context.run(); });
+  for (int i = 0; i < config.http.io_threads; ++i) {
+    io_threads.emplace_back([&io_context, i] {
+      SetThreadName("fm-io-" + std::to_string(i));
+      io_context.run();
+    });
+  }
   spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
                config.http.io_threads, config.worker.concurrency);
 

@@ -3,6 +3,7 @@
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
+#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 
 namespace flagmeter {
@@ -15,7 +16,10 @@ BackgroundMonitor::~BackgroundMonitor() { Stop(); }
 
 void BackgroundMonitor::Start() {
   RunOnce(/*reap=*/true);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("fm-monitor");
+    Run();
+  });
 }
 
 void BackgroundMonitor::Stop() {

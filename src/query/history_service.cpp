@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/core/clock.hpp"
+#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
 namespace {
@@ -22,7 +23,12 @@ HistoryService::HistoryService(int threads, std::chrono::milliseconds dashboard_
 HistoryService::~HistoryService() { Stop(); }
 
 void HistoryService::Start() {
-  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { RunQueryThread(); });
+  for (int i = 0; i < thread_count_; ++i) {
+    threads_.emplace_back([this, i] {
+      SetThreadName("fm-history-" + std::to_string(i));
+      RunQueryThread();
+    });
+  }
 }
 
 void HistoryService::Stop() {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/core/clock.hpp"
+#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
 namespace {
@@ -23,7 +24,12 @@ UsageService::UsageService(int threads, int cache_ms, ReaderFactory make_reader)
 UsageService::~UsageService() { Stop(); }
 
 void UsageService::Start() {
-  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { RunQueryThread(); });
+  for (int i = 0; i < thread_count_; ++i) {
+    threads_.emplace_back([this, i] {
+      SetThreadName("fm-usage-" + std::to_string(i));
+      RunQueryThread();
+    });
+  }
 }
 
 void UsageService::Stop() {

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "flagmeter/core/thread_name.hpp"
 #include "queue/lua_scripts.hpp"
 
 namespace flagmeter {
@@ -19,7 +20,10 @@ void ValkeyPusher::Start() {
   std::lock_guard lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("fm-pusher");
+    Run();
+  });
 }
 
 void ValkeyPusher::Stop() {

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "flagmeter/core/thread_name.hpp"
+
 namespace flagmeter {
 
 AdminService::AdminService(int threads, StoreFactory make_store, std::size_t max_queued)
@@ -14,7 +16,12 @@ AdminService::~AdminService() { Stop(); }
 void AdminService::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { RunThread(); });
+  for (int i = 0; i < thread_count_; ++i) {
+    threads_.emplace_back([this, i] {
+      SetThreadName("fm-admin-" + std::to_string(i));
+      RunThread();
+    });
+  }
 }
 
 void AdminService::Stop() {

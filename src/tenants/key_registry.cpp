@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/tenants/crypto.hpp"
 
 namespace flagmeter {
@@ -25,7 +26,12 @@ KeyRegistry::~KeyRegistry() { Stop(); }
 void KeyRegistry::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  if (!thread_.joinable()) thread_ = std::thread([this] { RunKeyThread(); });
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] {
+      SetThreadName("fm-keys");
+      RunKeyThread();
+    });
+  }
 }
 
 void KeyRegistry::Stop() {

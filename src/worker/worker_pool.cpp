@@ -57,6 +57,7 @@
 #include <exception>
 #include <utility>
 
+#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "worker/batch_worker.hpp"
 #include "worker/stop_signal.hpp"
@@ -108,6 +109,7 @@ void WorkerPool::RunWorker(int index, std::unique_ptr<EventQueue> queue, std::un
   // The interfaces promise no exceptions; should one escape anyway, it ends
   // this worker with a log line instead of the process (its batch, if any,
   // goes back through the lease reaper).
+  SetThreadName("fm-worker-" + std::to_string(index));
   try {
     worker_internal::BatchWorker worker(index, config_, retry_, std::move(queue), std::move(store), metrics_,
                                         *stop_, inflight_);
