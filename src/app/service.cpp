@@ -11,7 +11,7 @@
 #include "flagmeter/alerts/alert_monitor.hpp"
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/commit_notifier.hpp"
-#include "flagmeter/core/thread_name.hpp"
+#include "flagmeter/http/io_pool.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
@@ -121,11 +121,11 @@ int RunService(const Config& config) {
       },
       metrics, std::chrono::seconds(1), /*reap_every=*/5);
 
-  boost::asio::io_context io_context(config.http.io_threads);
+  IoPool io_pool(config.http.io_threads);
   // Taken over before the port opens, so a SIGTERM right after start-up is
   // a clean shutdown too, not the default death.
-  boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
-  Server server(io_context, config.http,
+  boost::asio::signal_set signals(io_pool.first(), SIGINT, SIGTERM);
+  Server server(io_pool, config.http,
                 ApiServices{.sink = pusher,
                             .usage = usage,
                             .monitor = monitor,
@@ -149,13 +149,7 @@ int RunService(const Config& config) {
 
   // The io threads: they run every connection and never block on Valkey or
   // PostgreSQL (the pusher, query and worker threads do that).
-  std::vector<std::thread> io_threads;
-  for (int i = 0; i < config.http.io_threads; ++i) {
-    io_threads.emplace_back([&io_context, i] {
-      SetThreadName("fm-io-" + std::to_string(i));
-      io_context.run();
-    });
-  }
+  io_pool.Start();
   spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
                config.http.io_threads, config.worker.concurrency);
 
@@ -171,8 +165,7 @@ int RunService(const Config& config) {
   monitor.Stop();
   usage.Stop();
   history.Stop();
-  io_context.stop();
-  for (std::thread& thread : io_threads) thread.join();
+  io_pool.Stop();
   spdlog::info("shutdown: done");
   return 0;
 }

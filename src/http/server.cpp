@@ -1,7 +1,8 @@
 // DESIGN: the acceptor and every connection are coroutines on the io
-// threads. Each accepted socket gets its own strand, so a connection's reads,
-// writes and timers never run concurrently, and the connection coroutine
-// (session.cpp) is the only code touching its socket. The server keeps a
+// threads (IoPool: one io_context per thread). Each accepted socket is bound
+// to the next thread's context and stays there, so a connection's reads,
+// writes and timers never run concurrently without a strand, and the
+// connection coroutine (session.cpp) is the only code touching its socket. The server keeps a
 // registry of live connections so that Shutdown can ask idle ones to close
 // and wait, with a deadline, for busy ones to finish their request.
 #include "flagmeter/http/server.hpp"
@@ -15,10 +16,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "flagmeter/http/io_pool.hpp"
 #include "http/session.hpp"
 
 namespace flagmeter {
@@ -26,22 +27,22 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct Server::Impl {
-  Impl(asio::io_context& io, HttpConfig http_config, ApiServices api)
-      : io_context(io), config(std::move(http_config)), services(api), acceptor(asio::make_strand(io)) {}
+  Impl(IoPool& pool, HttpConfig http_config, ApiServices api)
+      : io_pool(pool), config(std::move(http_config)), services(api), acceptor(pool.first()) {}
 
   asio::awaitable<void> AcceptLoop();
   void Spawn(tcp::socket socket);
 
-  asio::io_context& io_context;
+  IoPool& io_pool;
   const HttpConfig config;
   const ApiServices services;
-  tcp::acceptor acceptor;  // used only on its strand
+  tcp::acceptor acceptor;  // used only on the first io thread
   ConnectionRegistry connections;
   std::atomic<std::uint64_t> rejected_connections{0};
 };
 
-Server::Server(asio::io_context& io_context, HttpConfig config, ApiServices services)
-    : impl_(std::make_unique<Impl>(io_context, std::move(config), services)) {}
+Server::Server(IoPool& io_pool, HttpConfig config, ApiServices services)
+    : impl_(std::make_unique<Impl>(io_pool, std::move(config), services)) {}
 
 Server::~Server() = default;
 
@@ -75,7 +76,7 @@ void Server::Start() {
 
 asio::awaitable<void> Server::Impl::AcceptLoop() {
   while (acceptor.is_open()) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_context), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(io_pool.Next(), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
     if (ec) {
       // Out of file descriptors and the like: say so, breathe, go on.

@@ -37,7 +37,7 @@ class ConnectionRegistry final {
 /// Serves one connection until the peer closes it, an error, a timeout, or
 /// shutdown: reads a request, answers it, and goes on while keep-alive
 /// holds. Pipelined requests are answered in order. Runs on the socket's
-/// strand.
+/// io thread.
 boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket, const HttpConfig& config,
                                         const ApiServices& services, ConnectionRegistry& registry);
 

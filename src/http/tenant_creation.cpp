@@ -33,7 +33,7 @@ asio::awaitable<void> EnsureTenantsExist(const std::vector<Event>& events, const
   std::vector<std::string> unknown = services.tenants->known.Unknown(names);
   if (unknown.empty()) co_return;
 
-  // The timer lives on this connection's strand; the admin thread only posts
+  // The timer lives on this connection's io thread; the admin thread only posts
   // to it, so the wait ends at creation or at the deadline, whichever first.
   auto executor = co_await asio::this_coro::executor;
   auto deadline = std::make_shared<asio::steady_timer>(executor, kWaitForCreation);

@@ -8,15 +8,12 @@
 #include "flagmeter/config/config.hpp"
 #include "flagmeter/core/status.hpp"
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace flagmeter {
 
 class BackgroundMonitor;
 class EventSink;
 class HistoryService;
+class IoPool;
 class Metrics;
 class UsageService;
 struct TenantServices;
@@ -32,12 +29,12 @@ struct ApiServices {
   HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
 };
 
-/// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on an
-/// io_context that the caller runs on its io threads. Each connection is a
-/// coroutine on its own strand. Thread-safe.
+/// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on the
+/// io threads of an IoPool that the caller runs. Each connection is a
+/// coroutine on one io thread. Thread-safe.
 class Server final {
  public:
-  Server(boost::asio::io_context& io_context, HttpConfig config, ApiServices services);
+  Server(IoPool& io_pool, HttpConfig config, ApiServices services);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
