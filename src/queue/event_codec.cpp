@@ -1,10 +1,11 @@
 #include "flagmeter/queue/event_codec.hpp"
 
-#include <charconv>
 #include <cstdint>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "flagmeter/core/json_text.hpp"
 
 namespace flagmeter {
 namespace {
@@ -12,34 +13,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1
-
-void AppendEscaped(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    // Copy the plain run before this byte in one go, then its escape.
-    out.append(text, run_start, i - run_start);
-    run_start = i + 1;
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-      out.append(escape, sizeof(escape));
-    }
-  }
-  out.append(text, run_start, text.size() - run_start);
-  out += '"';
-}
-
-void AppendInteger(std::int64_t value, std::string& out) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof(digits), value);
-  out.append(digits, result.ptr);
-}
 
 Status FieldStatus(const char* field, const char* meaning, const char* rule) {
   return Status::InvalidArgument(std::string("queued event: field \"") + field + "\" (" + meaning + ") " +
@@ -94,17 +67,17 @@ std::string EncodeEvent(const Event& event) {
   // Fixed punctuation and three numbers take under 100 bytes.
   out.reserve(event.id.size() + event.tenant.size() + event.feature.size() + 100);
   out += "{\"i\":";
-  AppendEscaped(event.id, out);
+  AppendJsonString(event.id, out);
   out += ",\"t\":";
-  AppendEscaped(event.tenant, out);
+  AppendJsonString(event.tenant, out);
   out += ",\"f\":";
-  AppendEscaped(event.feature, out);
+  AppendJsonString(event.feature, out);
   out += ",\"n\":";
-  AppendInteger(event.tokens, out);
+  AppendJsonInteger(event.tokens, out);
   out += ",\"o\":";
-  AppendInteger(event.occurred_at_ms, out);
+  AppendJsonInteger(event.occurred_at_ms, out);
   out += ",\"r\":";
-  AppendInteger(event.received_at_ms, out);
+  AppendJsonInteger(event.received_at_ms, out);
   out += '}';
   return out;
 }
