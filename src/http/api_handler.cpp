@@ -184,14 +184,19 @@ bool IsJsonContentType(std::string_view value) {
 
 boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request, const ApiServices& services) {
   const RouteMatch match = MatchRoute(request.method_string(), request.target());
-  HandledRequest handled{ErrorResponse(500, "Internal server error"), match.pattern};
+  // The 500 is built only when needed; a co_await stays out of the braced
+  // initialiser (GCC 12 destroys such temporaries twice).
+  HttpResponse response;
+  bool answered = false;
   try {
-    handled.response = co_await Dispatch(request, match, services);
+    response = co_await Dispatch(request, match, services);
+    answered = true;
   } catch (const std::exception& error) {
     spdlog::error("http: {} {} failed: {}", std::string(request.method_string()), std::string(match.pattern),
                   error.what());
   }
-  co_return handled;
+  if (!answered) response = ErrorResponse(500, "Internal server error");
+  co_return HandledRequest{std::move(response), match.pattern};
 }
 
 }  // namespace flagmeter

@@ -12,11 +12,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/metrics/metrics.hpp"
 #include "http/api_handler.hpp"
+#include "http/response_writer.hpp"
 
 namespace flagmeter {
 namespace asio = boost::asio;
@@ -51,7 +51,7 @@ namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
 
-// State shared with the registry's closer; touched only on the strand.
+// State shared with the registry's closer; touched only on the connection's io thread.
 struct SessionState {
   bool idle = false;  // waiting for the first byte of the next request
 };
@@ -71,13 +71,9 @@ std::optional<HttpResponse> ReadFailureResponse(const boost::system::error_code&
 asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, HttpResponse& response,
                                                          bool head_only, std::chrono::milliseconds timeout) {
   response.prepare_payload();
-  if (head_only) {
-    const auto length = response.body().size();
-    response.body().clear();
-    response.content_length(length);
-  }
+  const std::string bytes = SerializeResponse(response, head_only);
   stream.expires_after(timeout);
-  auto [ec, written] = co_await http::async_write(stream, response, as_tuple(use_awaitable));
+  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(bytes), as_tuple(use_awaitable));
   co_return ec;
 }
 
