@@ -57,14 +57,24 @@ fm_install_deps() {
     "${missing[@]}" </dev/null || fm_die "apt-get install failed for: ${missing[*]}"
 }
 
+# fm_build_path <dir>: a build folder as an absolute path; relative ones are
+# taken from the repository root.
+fm_build_path() {
+  case $1 in
+    /*) echo "$1" ;;
+    *) echo "$FM_ROOT/$1" ;;
+  esac
+}
+
 # fm_build <build-dir> <build-type> [cmake configure args...]: configures the
-# repository into <build-dir> (relative to the repository root) and builds it.
+# repository into <build-dir> (absolute, or relative to the repository root) and builds it.
 fm_build() {
-  local dir=$1 type=$2
+  local dir type=$2
+  dir=$(fm_build_path "$1")
   shift 2
-  cmake -S "$FM_ROOT" -B "$FM_ROOT/$dir" -DCMAKE_BUILD_TYPE="$type" "$@" ||
+  cmake -S "$FM_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" ||
     fm_die "cmake configure of $dir failed (see above)"
-  cmake --build "$FM_ROOT/$dir" -j"$(nproc)" || fm_die "build of $dir failed (see above)"
+  cmake --build "$dir" -j"$(nproc)" || fm_die "build of $dir failed (see above)"
 }
 
 # fm_build_sanitized <build-dir>: the unit tests (only they) built with
