@@ -47,23 +47,40 @@ std::string AcceptedJson(const ParsedEvents& accepted) {
   return out;
 }
 
+// Every usage read answers with this; written directly like AcceptedJson.
 std::string UsageJson(const TenantUsage& usage) {
-  nlohmann::json features = nlohmann::json::array();
-  for (const FeatureUsage& feature : usage.features) {
-    features.push_back({{"feature", feature.feature}, {"tokens", feature.tokens}, {"events", feature.events}});
+  std::string out;
+  out.reserve(256 + usage.features.size() * 64);
+  out += R"({"tenant":)";
+  AppendJsonString(usage.tenant_id, out);
+  out += R"(,"tenantName":)";
+  AppendJsonString(usage.tenant_name, out);
+  out += R"(,"totalTokens":)";
+  AppendJsonInteger(usage.total_tokens, out);
+  out += R"(,"monthlyQuota":)";
+  AppendJsonInteger(usage.monthly_quota, out);
+  out += R"(,"quotaPercent":)";
+  AppendJsonInteger(QuotaPercent(usage.total_tokens, usage.monthly_quota), out);
+  out += R"(,"billingDay":)";
+  AppendJsonInteger(usage.billing_day, out);
+  out += R"(,"periodStart":)";
+  AppendJsonString(FormatRfc3339(usage.period_start_ms), out);
+  out += R"(,"periodEnd":)";
+  AppendJsonString(FormatRfc3339(usage.period_end_ms), out);
+  out += R"(,"features":[)";
+  for (std::size_t i = 0; i < usage.features.size(); ++i) {
+    const FeatureUsage& feature = usage.features[i];
+    if (i != 0) out += ',';
+    out += R"({"feature":)";
+    AppendJsonString(feature.feature, out);
+    out += R"(,"tokens":)";
+    AppendJsonInteger(feature.tokens, out);
+    out += R"(,"events":)";
+    AppendJsonInteger(feature.events, out);
+    out += '}';
   }
-  nlohmann::ordered_json body = {
-      {"tenant", usage.tenant_id},
-      {"tenantName", usage.tenant_name},
-      {"totalTokens", usage.total_tokens},
-      {"monthlyQuota", usage.monthly_quota},
-      {"quotaPercent", QuotaPercent(usage.total_tokens, usage.monthly_quota)},
-      {"billingDay", usage.billing_day},
-      {"periodStart", FormatRfc3339(usage.period_start_ms)},
-      {"periodEnd", FormatRfc3339(usage.period_end_ms)},
-      {"features", std::move(features)},
-  };
-  return body.dump();
+  out += "]}";
+  return out;
 }
 
 std::string HealthJson(const HealthSnapshot& health, std::int64_t now_ms) {

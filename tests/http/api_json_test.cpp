@@ -41,6 +41,17 @@ TEST(ApiJson, UsageHasEveryFieldOfTheContract) {
   EXPECT_EQ(body["features"][0], json({{"feature", "gpt-4o"}, {"tokens", 500'000}, {"events", 120}}));
 }
 
+TEST(ApiJson, UsageWithAwkwardNamesAndNoFeaturesIsValidJson) {
+  TenantUsage usage;
+  usage.tenant_name = "a \"quoted\" \\ name\n";
+  usage.billing_day = 28;
+  const json body = json::parse(UsageJson(usage));
+  EXPECT_EQ(body["tenantName"], usage.tenant_name);
+  EXPECT_EQ(body["billingDay"], 28);
+  EXPECT_EQ(body["features"], json::array());
+  EXPECT_EQ(body.size(), 9u);
+}
+
 TEST(ApiJson, AcceptedNamesOneEventOrABatch) {
   ParsedEvents one;
   one.events.push_back(Event{.id = "e\"1"});
