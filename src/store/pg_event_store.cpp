@@ -4,9 +4,9 @@
 #include <set>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "flagmeter/core/json_text.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
 
@@ -118,22 +118,28 @@ SELECT (SELECT count(*) FROM joined) AS matched,
          AS unresolved
 )sql";
 
-// [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms}, ...]
-Result<std::string> EventsToJson(const std::vector<Event>& events) {
+// [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms,"s":accept seq}, ...]
+// Written directly: a JSON document per event cost more than the text.
+std::string EventsToJson(const std::vector<Event>& events) {
   std::string out = "[";
-  out.reserve(events.size() * 128);
+  out.reserve(events.size() * 160);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
-    const nlohmann::json row = {{"i", e.id},     {"t", e.tenant},         {"f", e.feature},
-                                {"n", e.tokens}, {"o", e.occurred_at_ms}, {"r", e.received_at_ms},
-                                {"s", e.accept_seq}};
-    if (i != 0) out += ',';
-    try {
-      out += row.dump();
-    } catch (const nlohmann::json::exception& error) {
-      return Status::InvalidArgument("event #" + std::to_string(i) + " of the batch: " +
-                                     error.what());
-    }
+    out += i == 0 ? R"({"i":)" : R"(,{"i":)";
+    AppendJsonString(e.id, out);
+    out += R"(,"t":)";
+    AppendJsonString(e.tenant, out);
+    out += R"(,"f":)";
+    AppendJsonString(e.feature, out);
+    out += R"(,"n":)";
+    AppendJsonInteger(e.tokens, out);
+    out += R"(,"o":)";
+    AppendJsonInteger(e.occurred_at_ms, out);
+    out += R"(,"r":)";
+    AppendJsonInteger(e.received_at_ms, out);
+    out += R"(,"s":)";
+    AppendJsonInteger(e.accept_seq, out);
+    out += '}';
   }
   out += ']';
   return out;
@@ -157,8 +163,10 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
   if (events.empty()) return CommitOutcome{};
   const std::string operation =
       "store: commit batch of " + std::to_string(events.size()) + " events";
-  Result<std::string> events_json = EventsToJson(events);
-  if (!events_json.ok()) return events_json.status().WithContext(operation);
+  // Invalid UTF-8 (never produced by the ingest parser) would make the
+  // statement fail with a data error, which sends the batch down the
+  // one-event-at-a-time path and the event to the dead letters.
+  const std::string events_json = EventsToJson(events);
   const std::string new_tenants_json = NewTenantsJson(events);
 
   // Rerunning is safe: a failed attempt rolled back, and one whose COMMIT
@@ -166,7 +174,7 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
   Result<CommitOutcome> outcome = Status::Internal("not run");
   for (int race = 0; race <= kMaxRaceRetries; ++race) {
     outcome = RunWithRetries<CommitOutcome>(*connection_, operation, kMaxRetries, [&] {
-      Result<CommitOutcome> once = CommitOnce(events.size(), *events_json, new_tenants_json);
+      Result<CommitOutcome> once = CommitOnce(events.size(), events_json, new_tenants_json);
       if (!once.ok()) return Result<CommitOutcome>(once.status().WithContext(operation));
       return once;
     });
@@ -210,8 +218,13 @@ std::string PgEventStore::NewTenantsJson(const std::vector<Event>& events) const
     if (known_tenants_.count(event.tenant) == 0) names.insert(event.tenant);
   }
   if (names.empty()) return "";
-  // EventsToJson has already checked that every name dumps.
-  return nlohmann::json(names).dump();
+  std::string out = "[";
+  for (const std::string& name : names) {
+    if (out.size() > 1) out += ',';
+    AppendJsonString(name, out);
+  }
+  out += ']';
+  return out;
 }
 
 void PgEventStore::RememberTenants(const std::vector<Event>& events) {
