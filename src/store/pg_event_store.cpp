@@ -29,14 +29,11 @@ ORDER BY 1
 ON CONFLICT (name) DO NOTHING
 )sql";
 
-// The whole batch is one JSON parameter. Within the batch the first
-// occurrence of a (tenant, id) wins; only the rows the INSERT really added
-// (RETURNING) reach the rollups, so a replayed batch adds nothing. Every
-// INSERT is ordered by its key so concurrent workers take row locks in the
-// same order and do not deadlock. Buckets are UTC whatever the session zone.
-// The whole batch in one statement. Per (tenant, id) the copy accepted first
-// (lowest acceptance number "s") is the one counted:
+// The whole batch is one JSON parameter and one statement. Per (tenant, id)
+// the copy accepted first (lowest acceptance number "s") is the one counted:
 //  - within the batch, later copies are dropped;
+//  - the INSERT adds every id not stored yet; only the ids it could not add
+//    are looked up (usually none, so the common path costs no extra probe);
 //  - a stored copy accepted later than ours (it reached the database first
 //    through another worker) is replaced, and the rollups move from its
 //    values to ours;
@@ -46,8 +43,12 @@ ON CONFLICT (name) DO NOTHING
 // so the values moved out of the rollups are the ones that were counted.
 // Whatever a concurrent transaction changed after the snapshot - a copy it
 // inserted, or a row it replaced - shows up as "unresolved": the caller
-// rolls back and runs the batch again, with a snapshot that sees it. Every write is sorted
-// by key so concurrent workers take row locks in the same order.
+// rolls back and runs the batch again, with a snapshot that sees it. Only
+// rows the statement really added or replaced (RETURNING) reach the rollups,
+// so a replayed batch adds nothing; they are summed per minute once, and the
+// hour and day rollups are summed from those few minute rows. Every write is
+// sorted by key so concurrent workers take row locks in the same order and
+// do not deadlock. Buckets are UTC whatever the session zone.
 constexpr char kCommitEventsSql[] = R"sql(
 WITH input AS (
   SELECT x.i, x.t, x.f, x.n, x.o, x.r, coalesce(x.s, 0) AS s, x.ord
@@ -59,9 +60,19 @@ WITH input AS (
   FROM input x JOIN tenants tn ON tn.name = x.t
 ), first_seen AS (
   SELECT DISTINCT ON (tenant_id, i) * FROM joined ORDER BY tenant_id, i, s, ord
+), inserted AS (
+  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq)
+  SELECT f.tenant_id, f.i, f.f, f.n,
+         timestamptz 'epoch' + f.o * interval '1 millisecond',
+         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s
+  FROM first_seen f
+  ORDER BY f.tenant_id, f.i
+  ON CONFLICT (tenant_id, event_id) DO NOTHING
+  RETURNING tenant_id, event_id, feature, tokens, occurred_at
 ), stored AS (
   SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.accept_seq
   FROM events e JOIN first_seen f ON e.tenant_id = f.tenant_id AND e.event_id = f.i
+  WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i)
 ), replaced AS (
   UPDATE events e
   SET feature = f.f, tokens = f.n,
@@ -73,36 +84,29 @@ WITH input AS (
     AND e.accept_seq = st.accept_seq
   RETURNING e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at,
             st.feature AS old_feature, st.tokens AS old_tokens, st.occurred_at AS old_occurred_at
-), inserted AS (
-  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq)
-  SELECT f.tenant_id, f.i, f.f, f.n,
-         timestamptz 'epoch' + f.o * interval '1 millisecond',
-         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s
-  FROM first_seen f
-  WHERE NOT EXISTS (SELECT 1 FROM stored st WHERE st.tenant_id = f.tenant_id AND st.event_id = f.i)
-  ORDER BY f.tenant_id, f.i
-  ON CONFLICT (tenant_id, event_id) DO NOTHING
-  RETURNING tenant_id, event_id, feature, tokens, occurred_at
 ), deltas AS (
   SELECT tenant_id, feature, occurred_at, tokens, 1 AS events FROM inserted
   UNION ALL SELECT tenant_id, feature, occurred_at, tokens, 1 FROM replaced
   UNION ALL SELECT tenant_id, old_feature, old_occurred_at, -old_tokens, -1 FROM replaced
+), minute_deltas AS (
+  SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC') AS minute,
+         sum(tokens) AS tokens, sum(events) AS events
+  FROM deltas GROUP BY 1, 2, 3
 ), minute_rollup AS (
   INSERT INTO usage_minute AS u (tenant_id, feature, minute, tokens, events)
-  SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC'), sum(tokens), sum(events)
-  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT tenant_id, feature, minute, tokens, events FROM minute_deltas ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, minute)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 ), hour_rollup AS (
   INSERT INTO usage_hour AS u (tenant_id, feature, hour, tokens, events)
-  SELECT tenant_id, feature, date_trunc('hour', occurred_at, 'UTC'), sum(tokens), sum(events)
-  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT tenant_id, feature, date_trunc('hour', minute, 'UTC'), sum(tokens), sum(events)
+  FROM minute_deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, hour)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 ), day_rollup AS (
   INSERT INTO usage_day AS u (tenant_id, feature, day, tokens, events)
-  SELECT tenant_id, feature, date_trunc('day', occurred_at, 'UTC'), sum(tokens), sum(events)
-  FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT tenant_id, feature, date_trunc('day', minute, 'UTC'), sum(tokens), sum(events)
+  FROM minute_deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, day)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
 )
