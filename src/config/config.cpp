@@ -125,7 +125,7 @@ const std::vector<Variable>& Variables() {
       {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl},
       {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl},
       {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName},
-      {"WORKER_CONCURRENCY", "4", "worker threads draining the queue", 1, 256,
+      {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::max_batch_size>},

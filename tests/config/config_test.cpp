@@ -27,7 +27,7 @@ TEST_F(ConfigTest, DefaultsMatchTheContract) {
   EXPECT_EQ(config->queue.valkey.host, "localhost");
   EXPECT_EQ(config->queue.valkey.port, 6379);
   EXPECT_EQ(config->queue.name, "events");
-  EXPECT_EQ(config->worker.concurrency, 4);
+  EXPECT_EQ(config->worker.concurrency, 2);
   EXPECT_EQ(config->http.max_body_bytes, 1048576u);
   EXPECT_EQ(config->queue.max_depth, 1000000);
   EXPECT_EQ(config->log_level, "info");
