@@ -8,6 +8,7 @@
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/uuid.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
+#include "ingest/single_event_fast_path.hpp"
 
 namespace flagmeter {
 namespace {
@@ -176,6 +177,13 @@ std::variant<ParsedEvents, std::vector<FieldError>> ReadBody(Json& body, const P
 
 std::variant<ParsedEvents, std::vector<FieldError>> ParseEvents(std::string_view body,
                                                                 const ParseOptions& options) {
+  if (options.fast_path) {
+    if (std::optional<Event> event = ParseSingleEventFast(body, options)) {
+      ParsedEvents parsed{std::vector<Event>(1), /*is_batch=*/false};
+      parsed.events.front() = std::move(*event);
+      return parsed;
+    }
+  }
   Json json;
   try {
     json = Json::parse(body.begin(), body.end());

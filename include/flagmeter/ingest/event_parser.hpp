@@ -24,6 +24,9 @@ struct ParseOptions {
   std::int64_t now_ms = 0;               // the server's clock, Unix milliseconds UTC
   std::size_t max_batch_events = 1000;   // most events in one array body
   std::int64_t max_future_ms = 300'000;  // how far `timestamp` may run ahead of now_ms
+  // Read the common one-object body without building a JSON document (same
+  // result either way; tests and the fuzzer turn it off to compare).
+  bool fast_path = true;
 };
 
 struct ParsedEvents {
