@@ -137,7 +137,7 @@ boost::asio::awaitable<HttpResponse> HandleAdmin(const HttpRequest& request, con
                                                  const ApiServices& services) {
   if (std::optional<HttpResponse> denied = CheckAdmin(request, services)) co_return std::move(*denied);
   if (match.route == Route::kTenants) co_return co_await ListTenants(services);
-  HttpResponse problem = ErrorResponse(400, "Bad tenant");
+  HttpResponse problem;  // set by TenantFromPath when the name is bad
   const std::optional<std::string> tenant = TenantFromPath(match.tenant, problem);
   if (!tenant) co_return problem;
   switch (match.route) {

@@ -87,7 +87,7 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
 
 boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const DataAccess& access,
                                               const ApiServices& services) {
-  HttpResponse problem = ErrorResponse(400, "Bad tenant");
+  HttpResponse problem;  // set by TenantFromPath when the name is bad
   const std::optional<std::string> decoded = TenantFromPath(match.tenant, problem);
   if (!decoded) co_return problem;
   const std::string& tenant = *decoded;
