@@ -38,8 +38,10 @@ for g = 1, groups do
       for j = i, math.min(i + 999, last) do
         seq = seq + 1
         local item = ARGV[j]
-        if string.sub(item, 1, 1) == '{' and string.sub(item, 2, 2) ~= '}' then
-          item = '{"s":' .. seq .. ',' .. string.sub(item, 2)
+        -- 123 and 125 are '{' and '}'. %d, not tostring: a number prints
+        -- as 1e+14 from there on, which would not be JSON.
+        if string.byte(item, 1) == 123 and string.byte(item, 2) ~= 125 then
+          item = string.format('{"s":%d,', seq) .. string.sub(item, 2)
         end
         chunk[#chunk + 1] = item
       end
@@ -59,11 +61,20 @@ constexpr char kClaimSource[] = R"lua(
 local held = redis.call('LRANGE', KEYS[2], 0, -1)
 local items = held
 if #held == 0 then
-  items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-  if #items == 0 then return items end
-  redis.call('LTRIM', KEYS[1], #items, -1)
-  for i = 1, #items, 1000 do
-    redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
+  local max_items = tonumber(ARGV[1])
+  local waiting = redis.call('LLEN', KEYS[1])
+  if waiting == 0 then return held end
+  if waiting <= max_items then
+    -- The whole queue fits in this batch (the usual case while workers keep
+    -- up): the list itself becomes the processing list, nothing is copied.
+    redis.call('RENAME', KEYS[1], KEYS[2])
+    items = redis.call('LRANGE', KEYS[2], 0, -1)
+  else
+    items = redis.call('LRANGE', KEYS[1], 0, max_items - 1)
+    redis.call('LTRIM', KEYS[1], #items, -1)
+    for i = 1, #items, 1000 do
+      redis.call('RPUSH', KEYS[2], unpack(items, i, math.min(i + 999, #items)))
+    end
   end
 end
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])

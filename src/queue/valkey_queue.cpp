@@ -10,7 +10,8 @@
 //   Q:dead              events that could not be stored, with the reason.
 //
 // Claim: one Lua script moves up to N events from the head of Q into
-//   Q:processing:<id>, sets the lease and registers <id>. The move is atomic,
+//   Q:processing:<id> (when all of Q fits, by renaming Q itself, which copies
+//   nothing), sets the lease and registers <id>. The move is atomic,
 //   so an event is always in exactly one list, and two consumers never get
 //   the same event. If the processing list is not empty (the worker never
 //   acked it, or the reply of the previous Claim was lost on the wire), the

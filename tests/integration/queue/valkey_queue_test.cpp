@@ -72,6 +72,28 @@ TEST_F(ValkeyQueueTest, ClaimMovesHeadIntoProcessingListAndAckDropsIt) {
   EXPECT_EQ(*rest, (Items{"e3", "e4"}));
 }
 
+TEST_F(ValkeyQueueTest, ClaimOfTheWholeQueueLeavesItEmptyAndStillFilling) {
+  Enqueue(Events(4));
+  ValkeyQueue queue(Config());
+  const std::string processing = "events:processing:" + queue.consumer_id();
+
+  auto claimed = queue.Claim(4);  // exactly all of it: the list is moved, not copied
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(*claimed, (Items{"e0", "e1", "e2", "e3"}));
+  EXPECT_EQ(valkey_.ListLength("events"), 0);
+  EXPECT_EQ(valkey_.ListItems(processing), *claimed);
+
+  Enqueue(Items{"later"});
+  auto again = queue.Claim(10);  // not acked yet: the same batch again
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *claimed);
+  ASSERT_TRUE(queue.Ack().ok());
+  auto next = queue.Claim(10);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (Items{"later"}));
+  EXPECT_EQ(valkey_.ListLength("events"), 0);
+}
+
 TEST_F(ValkeyQueueTest, ClaimOnEmptyQueueReturnsNothing) {
   ValkeyQueue queue(Config());
   auto claimed = queue.Claim(100);
