@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "flagmeter/core/json_text.hpp"
+#include "flagmeter/core/event_json.hpp"
 
 namespace flagmeter {
 namespace {
@@ -66,19 +66,7 @@ std::string EncodeEvent(const Event& event) {
   std::string out;
   // Fixed punctuation and three numbers take under 100 bytes.
   out.reserve(event.id.size() + event.tenant.size() + event.feature.size() + 100);
-  out += "{\"i\":";
-  AppendJsonString(event.id, out);
-  out += ",\"t\":";
-  AppendJsonString(event.tenant, out);
-  out += ",\"f\":";
-  AppendJsonString(event.feature, out);
-  out += ",\"n\":";
-  AppendJsonInteger(event.tokens, out);
-  out += ",\"o\":";
-  AppendJsonInteger(event.occurred_at_ms, out);
-  out += ",\"r\":";
-  AppendJsonInteger(event.received_at_ms, out);
-  out += '}';
+  AppendEventJson(event, /*with_accept_seq=*/false, out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "flagmeter/core/event_json.hpp"
 #include "flagmeter/core/json_text.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
@@ -122,28 +123,14 @@ SELECT (SELECT count(*) FROM joined) AS matched,
          AS unresolved
 )sql";
 
-// [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms,"s":accept seq}, ...]
-// Written directly: a JSON document per event cost more than the text.
+// [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms,"s":accept seq}, ...]:
+// the queue's wire format plus the acceptance number, written directly.
 std::string EventsToJson(const std::vector<Event>& events) {
   std::string out = "[";
   out.reserve(events.size() * 160);
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const Event& e = events[i];
-    out += i == 0 ? R"({"i":)" : R"(,{"i":)";
-    AppendJsonString(e.id, out);
-    out += R"(,"t":)";
-    AppendJsonString(e.tenant, out);
-    out += R"(,"f":)";
-    AppendJsonString(e.feature, out);
-    out += R"(,"n":)";
-    AppendJsonInteger(e.tokens, out);
-    out += R"(,"o":)";
-    AppendJsonInteger(e.occurred_at_ms, out);
-    out += R"(,"r":)";
-    AppendJsonInteger(e.received_at_ms, out);
-    out += R"(,"s":)";
-    AppendJsonInteger(e.accept_seq, out);
-    out += '}';
+    if (i != 0) out += ',';
+    AppendEventJson(events[i], /*with_accept_seq=*/true, out);
   }
   out += ']';
   return out;
