@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/http_client.hpp"
 #include "support/load_driver.hpp"
@@ -26,10 +27,6 @@ constexpr int kThreads = 16;
 constexpr int kSendsPerThread = 50;
 // Each round races a fresh id; several rounds make a lost race likely to show.
 constexpr int kRounds = 8;
-
-std::string Tail(const std::string& text, std::size_t bytes = 6000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
 
 // Every re-send of "the-id" carries other values than the first send;
 // "racing-id" is only ever sent concurrently, always with the same values.
@@ -70,14 +67,10 @@ int SendConcurrently(int port, const std::string& tenant, std::vector<std::strin
 }
 
 TEST(DuplicateId, OneIdSentManyTimesConcurrentlyIsCountedOnceWithTheFirstValues) {
-  TestValkey valkey;
-  ASSERT_TRUE(valkey.Start().ok());
-  auto database = TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status().ToString();
-  FlagmeterProcess process({{"DATABASE_URL", database.value()->url()},
-                            {"VALKEY_URL", valkey.url()},
-                            {"USAGE_CACHE_MS", "0"},
-                            {"LOG_LEVEL", "info"}});
+  FaultStack stack;
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  TestValkey& valkey = stack.valkey;
+  FlagmeterProcess process(stack.Environment());
   std::string error;
   ASSERT_TRUE(process.Start(&error)) << error;
 

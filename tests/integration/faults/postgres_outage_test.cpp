@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/http_client.hpp"
 #include "support/load_driver.hpp"
@@ -18,10 +19,6 @@
 
 namespace flagmeter::test {
 namespace {
-
-std::string Tail(const std::string& text, std::size_t bytes = 6000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
 
 // Polls GET /api/health until it names `service` as `state`; "" then, else the last answer.
 std::string WaitForHealth(int port, const std::string& service, const std::string& state) {

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/load_driver.hpp"
 #include "support/test_postgres.hpp"
@@ -21,10 +22,6 @@ namespace {
 constexpr int kKills = 3;
 constexpr int kLeaseMs = 2000;
 
-std::string Tail(const std::string& text, std::size_t bytes = 6000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
-
 std::size_t CountLines(const std::string& log, const std::string& needle) {
   std::size_t count = 0;
   for (std::size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++count;
@@ -32,17 +29,12 @@ std::size_t CountLines(const std::string& log, const std::string& needle) {
 }
 
 TEST(FlagmeterKill, SigkillUnderLoadThenRestartLosesNothingAndCountsNothingTwice) {
-  TestValkey valkey;
-  ASSERT_TRUE(valkey.Start().ok());
-  auto database = TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  FaultStack stack;
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  TestValkey& valkey = stack.valkey;
   // A short lease so the batches the killed process had claimed come back
   // within seconds instead of the default 30.
-  FlagmeterProcess process({{"DATABASE_URL", database.value()->url()},
-                            {"VALKEY_URL", valkey.url()},
-                            {"QUEUE_LEASE_MS", std::to_string(kLeaseMs)},
-                            {"USAGE_CACHE_MS", "0"},
-                            {"LOG_LEVEL", "info"}});
+  FlagmeterProcess process(stack.Environment({{"QUEUE_LEASE_MS", std::to_string(kLeaseMs)}}));
   std::string error;
   ASSERT_TRUE(process.Start(&error)) << error;
 

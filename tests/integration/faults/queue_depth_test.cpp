@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/http_client.hpp"
 #include "support/load_driver.hpp"
@@ -20,25 +21,16 @@ namespace {
 
 constexpr int kMaxQueueDepth = 300;
 
-std::string Tail(const std::string& text, std::size_t bytes = 6000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
-
 TEST(QueueDepthBound, AboveMaxQueueDepthPostAnswers503AndOnlyThe201sAreCounted) {
-  TestValkey valkey;
-  ASSERT_TRUE(valkey.Start().ok());
-  auto database = TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status().ToString();
-  FlagmeterProcess process({{"DATABASE_URL", database.value()->url()},
-                            {"VALKEY_URL", valkey.url()},
-                            {"MAX_QUEUE_DEPTH", std::to_string(kMaxQueueDepth)},
-                            {"USAGE_CACHE_MS", "0"},
-                            {"LOG_LEVEL", "info"}});
+  FaultStack stack;
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  TestValkey& valkey = stack.valkey;
+  FlagmeterProcess process(stack.Environment({{"MAX_QUEUE_DEPTH", std::to_string(kMaxQueueDepth)}}));
   std::string error;
   ASSERT_TRUE(process.Start(&error)) << error;
 
   // Stalls every commit (well within the 30 s lease), so events pile up in Valkey.
-  pqxx::connection blocker(database.value()->url());
+  pqxx::connection blocker(stack.database->url());
   auto lock = std::make_unique<pqxx::work>(blocker);
   lock->exec("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/http_client.hpp"
 #include "support/load_driver.hpp"
@@ -25,19 +26,11 @@ double EventsPersisted(int port) {
   return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size()));
 }
 
-std::string Tail(const std::string& text, std::size_t bytes = 4000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
-
 TEST(TwoProcesses, SharingValkeyAndPostgresCountEveryEventOnce) {
-  TestValkey valkey;
-  ASSERT_TRUE(valkey.Start().ok());
-  auto database = TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status().ToString();
-  const std::map<std::string, std::string> env = {{"DATABASE_URL", database.value()->url()},
-                                                  {"VALKEY_URL", valkey.url()},
-                                                  {"USAGE_CACHE_MS", "0"},
-                                                  {"LOG_LEVEL", "info"}};
+  FaultStack stack;
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  TestValkey& valkey = stack.valkey;
+  const std::map<std::string, std::string> env = stack.Environment();
   FlagmeterProcess first(env);
   FlagmeterProcess second(env);
   std::string error;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fault_stack.hpp"
 #include "support/flagmeter_process.hpp"
 #include "support/http_client.hpp"
 #include "support/load_driver.hpp"
@@ -17,19 +18,11 @@
 namespace flagmeter::test {
 namespace {
 
-std::string Tail(const std::string& text, std::size_t bytes = 6000) {
-  return text.size() > bytes ? text.substr(text.size() - bytes) : text;
-}
-
 TEST(ValkeyOutage, StoppedUnderLoadAnswersOnly503ThenEvery201IsCountedOnce) {
-  TestValkey valkey;
-  ASSERT_TRUE(valkey.Start().ok());
-  auto database = TestDatabase::Create();
-  ASSERT_TRUE(database.ok()) << database.status().ToString();
-  FlagmeterProcess process({{"DATABASE_URL", database.value()->url()},
-                            {"VALKEY_URL", valkey.url()},
-                            {"USAGE_CACHE_MS", "0"},
-                            {"LOG_LEVEL", "info"}});
+  FaultStack stack;
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  TestValkey& valkey = stack.valkey;
+  FlagmeterProcess process(stack.Environment());
   std::string error;
   ASSERT_TRUE(process.Start(&error)) << error;
 
