@@ -128,12 +128,10 @@ HttpResponse MetricsText(const ApiServices& services) {
 boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const RouteMatch& match,
                                               const ApiServices& services) {
   if (match.route == Route::kNone) {
-    co_return ErrorResponse(404, "No route for " + std::string(request.method_string()) + " " +
-                                     std::string(request.target().substr(0, 200)));
+    co_return ErrorResponse(404, NoRouteMessage(request.method_string(), request.target()));
   }
   if (!match.method_allowed) {
-    HttpResponse response = ErrorResponse(405, "Method " + std::string(request.method_string()) +
-                                                   " is not allowed here; use " + std::string(match.allow));
+    HttpResponse response = ErrorResponse(405, MethodNotAllowedMessage(request.method_string(), match.allow));
     response.set(http::field::allow, match.allow);
     co_return response;
   }

@@ -15,12 +15,31 @@ std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota)
   return static_cast<std::int64_t>(scaled / (static_cast<Int128>(monthly_quota) * 2));
 }
 
-std::string ErrorJson(std::string_view message) { return nlohmann::json{{"error", message}}.dump(); }
+namespace {
+
+// Error messages quote what the client sent (a path, a method, a key id), in
+// which any byte may appear: invalid UTF-8 becomes U+FFFD instead of making
+// the strict serializer throw, so every error body is valid JSON.
+std::string DumpLenient(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string ErrorJson(std::string_view message) { return DumpLenient({{"error", message}}); }
 
 std::string ValidationErrorJson(const std::vector<FieldError>& details) {
   nlohmann::json list = nlohmann::json::array();
   for (const FieldError& detail : details) list.push_back({{"path", detail.path}, {"message", detail.message}});
-  return nlohmann::json{{"error", "Invalid request body"}, {"details", std::move(list)}}.dump();
+  return DumpLenient({{"error", "Invalid request body"}, {"details", std::move(list)}});
+}
+
+std::string NoRouteMessage(std::string_view method, std::string_view target) {
+  return "No route for " + std::string(method) + " " + std::string(target.substr(0, 200));
+}
+
+std::string MethodNotAllowedMessage(std::string_view method, std::string_view allow) {
+  return "Method " + std::string(method) + " is not allowed here; use " + std::string(allow);
 }
 
 // The answer to every accepted POST: written directly, since building a JSON

@@ -21,6 +21,25 @@ TEST(QuotaPercent, RoundsHalvesAwayFromZero) {
   EXPECT_EQ(QuotaPercent(INT64_MAX / 2, INT64_MAX), 50);
 }
 
+TEST(ApiJson, ErrorBodiesStayValidJsonWhateverBytesTheRequestHeld) {
+  // A raw 0xFF, half of a two-byte character, an overlong encoding and a
+  // lone surrogate, as a client can put them in a path or a method.
+  const std::string bad = std::string("/api/\xFF/x\xC3") + "\xC0\xAF" + "\xED\xA0\x80";
+  const json error = json::parse(ErrorJson(NoRouteMessage("GET", bad)));
+  EXPECT_EQ(error["error"].get<std::string>().rfind("No route for GET /api/\xEF\xBF\xBD/x", 0), 0u);
+  EXPECT_NO_THROW(json::parse(ErrorJson(MethodNotAllowedMessage("G\xE9T", "POST"))));
+  const json validation = json::parse(ValidationErrorJson({{"tenant", "tenant \xF0\x9F"}}));
+  EXPECT_EQ(validation["details"][0]["message"], "tenant \xEF\xBF\xBD");
+}
+
+TEST(ApiJson, NoRouteMessageCutsTheTargetAt200Bytes) {
+  const std::string message = NoRouteMessage("GET", std::string(500, 'a'));
+  EXPECT_EQ(message, "No route for GET " + std::string(200, 'a'));
+  // Cutting inside a multi-byte character still gives valid JSON.
+  std::string target = std::string(199, 'a') + "\xC3\xA9";
+  EXPECT_NO_THROW(json::parse(ErrorJson(NoRouteMessage("GET", target))));
+}
+
 TEST(ApiJson, UsageHasEveryFieldOfTheContract) {
   TenantUsage usage;
   usage.tenant_id = "6f1c0000-0000-4000-8000-000000000000";

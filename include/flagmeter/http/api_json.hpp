@@ -16,11 +16,19 @@ namespace flagmeter {
 /// `round(100 * total / quota)`, halves away from zero; 0 when quota is 0.
 std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota);
 
-/// {"error": message}
+/// {"error": message}. Always valid JSON: bytes of `message` that are not
+/// UTF-8 (a raw path byte the client sent) are written as U+FFFD.
 std::string ErrorJson(std::string_view message);
 
-/// {"error": "Invalid request body", "details": [{"path", "message"}...]}
+/// {"error": "Invalid request body", "details": [{"path", "message"}...]},
+/// as lenient with invalid UTF-8 as ErrorJson.
 std::string ValidationErrorJson(const std::vector<FieldError>& details);
+
+/// The 404 sentence for a request no route matches (the target cut at 200 bytes).
+std::string NoRouteMessage(std::string_view method, std::string_view target);
+
+/// The 405 sentence for a route that exists with other methods.
+std::string MethodNotAllowedMessage(std::string_view method, std::string_view allow);
 
 /// 201 body: {"success":true,"eventId":...} for one event, or
 /// {"success":true,"eventIds":[...],"count":N} for a batch.

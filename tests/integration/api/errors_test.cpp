@@ -104,6 +104,19 @@ TEST_F(ApiTest, UnknownRouteIs404Json) {
   }
 }
 
+TEST_F(ApiTest, RawNonUtf8BytesInAPathGet4xxWithValidJson) {
+  // Sent as raw bytes, not percent-escapes: a 0xFF, half of a UTF-8
+  // character, and a tenant and key id made of such bytes.
+  for (const std::string& target : {std::string("/api/\xFF"), std::string("/assets/\xC3"),
+                                   std::string("/api/usage/\xFF\xFE"), std::string("/nope/\xE2\x82"),
+                                   std::string("/api/tenants/\xC3/keys/\xFF")}) {
+    HttpResult answer = client_->Get(target);
+    EXPECT_GE(answer.status, 400) << target;
+    EXPECT_LT(answer.status, 500) << target;
+    EXPECT_TRUE(answer.Json().contains("error")) << target;  // a body that is not JSON parses as discarded
+  }
+}
+
 class SmallBodyApiTest : public ApiTest {
  protected:
   std::map<std::string, std::string> ExtraEnv() const override { return {{"MAX_BODY_BYTES", "2048"}}; }
