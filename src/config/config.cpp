@@ -23,6 +23,8 @@ struct Variable {
   // Applies the (validated) text to the config; returns "" or a problem.
   std::string (*apply)(Config&, const std::string&, const Variable&);
   bool secret = false;  // its value is never echoed in error messages
+  // What a non-integer variable accepts, for --help (integers show min..max).
+  const char* allowed = nullptr;
 };
 
 std::string ParseInt(const std::string& text, const Variable& var, std::int64_t& out) {
@@ -121,10 +123,14 @@ std::string ApplyWebhookSecret(Config& config, const std::string& text, const Va
 const std::vector<Variable>& Variables() {
   static const std::vector<Variable> kVariables = {
       {"PORT", "3000", "HTTP port", 1, 65535, ApplyInt<HttpConfig, &Config::http, &HttpConfig::port>},
-      {"BIND_ADDRESS", "0.0.0.0", "address the HTTP server listens on", 0, 0, ApplyBindAddress},
-      {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl},
-      {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl},
-      {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName},
+      {"BIND_ADDRESS", "0.0.0.0", "address the HTTP server listens on", 0, 0, ApplyBindAddress, false,
+       "an IPv4 or IPv6 address"},
+      {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl, false,
+       "postgres://[user[:password]@]host[:port]/database[?options]"},
+      {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl, false,
+       "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15"},
+      {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName, false,
+       "1..200 characters, no spaces or control characters"},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,
@@ -151,15 +157,15 @@ const std::vector<Variable>& Variables() {
       {"USAGE_CACHE_MS", "250", "ms a usage answer may be reused (0: never)", 0, 900,
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::usage_cache_ms>},
       {"ADMIN_TOKEN", "(unset)", "bearer token of the tenant admin API (16+ characters); unset: admin API off",
-       0, 0, ApplyAdminToken, true},
+       0, 0, ApplyAdminToken, true, "16+ characters, no spaces; empty: off"},
       {"REQUIRE_API_KEYS", "false", "true: events and usage need a tenant's API key (or ADMIN_TOKEN)", 0, 0,
-       ApplyRequireApiKeys},
+       ApplyRequireApiKeys, false, "true, false, 1, 0; empty: false"},
       {"ADMIN_THREADS", "2", "threads (and PostgreSQL connections) serving admin calls and key look-ups", 1, 64,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_threads>},
       {"API_KEY_REFRESH_MS", "1000", "ms between reloads of changed API keys (bounds revocation delay)", 100, 60000,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_refresh_ms>},
       {"WEBHOOK_SECRET", "(unset)", "signs alert webhooks: X-FlagMeter-Signature: sha256=<HMAC>", 0, 0,
-       ApplyWebhookSecret, true},
+       ApplyWebhookSecret, true, "any text; empty: webhooks unsigned"},
       {"WEBHOOK_TIMEOUT_MS", "5000", "ms allowed per webhook try (connect, send, answer)", 100, 60000,
        ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_timeout_ms>},
       {"WEBHOOK_BACKOFF_MS", "1000", "ms before the second webhook try (doubles; 3 tries)", 0, 60000,
@@ -168,10 +174,17 @@ const std::vector<Variable>& Variables() {
        ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::senders>},
       {"ALERT_RETRY_AFTER_MS", "300000", "ms after which an alert left pending by a dead process is re-sent", 1000,
        86400000, ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::stale_claim_ms>},
-      {"LOG_LEVEL", "info", "trace, debug, info, warn, error", 0, 0, ApplyLogLevel},
-      {"LOG_FORMAT", "json", "json (one object per line) or text", 0, 0, ApplyLogFormat},
+      {"LOG_LEVEL", "info", "least severe log level written", 0, 0, ApplyLogLevel, false,
+       "trace, debug, info, warn, error"},
+      {"LOG_FORMAT", "json", "log line format: one JSON object per line, or plain text", 0, 0, ApplyLogFormat, false,
+       "json, text"},
   };
   return kVariables;
+}
+
+std::string AllowedText(const Variable& var) {
+  if (var.allowed != nullptr) return var.allowed;
+  return std::to_string(var.min) + ".." + std::to_string(var.max);
 }
 
 }  // namespace
@@ -194,12 +207,12 @@ Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv)
 std::string ConfigHelp() {
   std::ostringstream out;
   out << "flagmeter: usage metering service (HTTP -> Valkey queue -> workers -> PostgreSQL)\n\n"
-         "Usage: flagmeter [--help]\n\n"
+         "Usage: flagmeter [--help | --version]\n\n"
          "Configuration is read from the environment:\n\n";
   for (const Variable& var : Variables()) {
     const std::size_t width = std::string_view(var.name).size();
-    out << "  " << var.name << std::string(width < 20 ? 20 - width : 1, ' ') << var.meaning << " (default: "
-        << var.default_text << ")\n";
+    out << "  " << var.name << std::string(width < 24 ? 24 - width : 1, ' ') << var.meaning << "\n"
+        << std::string(26, ' ') << "default: " << var.default_text << "; allowed: " << AllowedText(var) << "\n";
   }
   out << "\nBad configuration prints one line naming the variable and exits with code 2.\n";
   return out.str();

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace flagmeter {
 namespace {
@@ -89,6 +93,60 @@ TEST_F(ConfigTest, HelpListsEveryVariable) {
                            "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
+}
+
+// Each variable is two lines: "  NAME   meaning", then "default: D; allowed: A".
+struct HelpEntry {
+  std::string name, default_text, allowed;
+};
+
+std::vector<HelpEntry> ParseHelp(const std::string& help) {
+  static const std::regex kName(R"(^  ([A-Z][A-Z0-9_]+) +\S.*$)");
+  static const std::regex kDetail(R"(^ +default: (.*); allowed: (.+)$)");
+  std::vector<HelpEntry> entries;
+  std::istringstream lines(help);
+  std::string line;
+  std::smatch m;
+  while (std::getline(lines, line)) {
+    if (std::regex_match(line, m, kName)) {
+      entries.push_back({m[1], "", ""});
+    } else if (!entries.empty() && std::regex_match(line, m, kDetail)) {
+      entries.back().default_text = m[1];
+      entries.back().allowed = m[2];
+    }
+  }
+  return entries;
+}
+
+TEST_F(ConfigTest, HelpShowsEachVariablesDefaultAndAllowedValues) {
+  const std::vector<HelpEntry> entries = ParseHelp(ConfigHelp());
+  ASSERT_GE(entries.size(), 29u);
+  for (const HelpEntry& entry : entries) {
+    EXPECT_FALSE(entry.default_text.empty()) << entry.name;
+    EXPECT_FALSE(entry.allowed.empty()) << entry.name;
+  }
+}
+
+// The range --help prints for an integer is the one LoadConfig enforces,
+// and every printed default is accepted.
+TEST_F(ConfigTest, HelpRangesAreTheValidatedRanges) {
+  static const std::regex kRange(R"((-?\d+)\.\.(-?\d+))");
+  int ranges = 0;
+  for (const HelpEntry& entry : ParseHelp(ConfigHelp())) {
+    if (entry.default_text.front() != '(') {
+      env_ = {{entry.name, entry.default_text}};
+      EXPECT_TRUE(Load().ok()) << entry.name << "=" << entry.default_text;
+    }
+    std::smatch m;
+    if (!std::regex_match(entry.allowed, m, kRange)) continue;
+    ++ranges;
+    const long long min = std::stoll(m[1]), max = std::stoll(m[2]);
+    for (const auto& [value, ok] : {std::pair{min, true}, {max, true}, {min - 1, false}, {max + 1, false}}) {
+      env_ = {{entry.name, std::to_string(value)}};
+      EXPECT_EQ(Load().ok(), ok) << entry.name << "=" << value;
+    }
+  }
+  EXPECT_GE(ranges, 20);
 }
 
 TEST_F(ConfigTest, ReadsTenantAndAlertVariables) {

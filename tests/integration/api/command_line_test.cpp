@@ -35,6 +35,19 @@ TEST(CommandLine, HelpListsEveryVariable) {
   }
 }
 
+TEST(CommandLine, VersionNamesTheCommitTheBinaryWasBuiltFrom) {
+  const RunResult run = RunBinary(std::string(FLAGMETER_BINARY) + " --version");
+  EXPECT_EQ(run.exit_code, 0);
+  // The build folder lies inside the checkout the binary was built from.
+  const std::string binary(FLAGMETER_BINARY);
+  const RunResult head =
+      RunBinary("git -C '" + binary.substr(0, binary.rfind('/')) + "' rev-parse --short=12 HEAD 2>/dev/null");
+  ASSERT_EQ(head.exit_code, 0) << "the tests run from a git checkout";
+  const std::string commit = head.output.substr(0, 12);
+  EXPECT_EQ(run.output.rfind("flagmeter " , 0), 0u) << run.output;
+  EXPECT_NE(run.output.find("(commit " + commit), std::string::npos) << run.output << " vs HEAD " << commit;
+}
+
 TEST(CommandLine, BadConfigurationIsOneLineNamingTheVariableAndExitCode2) {
   for (const char* env : {"PORT=99999", "WORKER_CONCURRENCY=zero", "VALKEY_URL=http://x", "LOG_LEVEL=loud"}) {
     const RunResult run = RunBinary(std::string("env ") + env + " " + FLAGMETER_BINARY);
