@@ -2,6 +2,10 @@
 # carries its own schema and needs no files beside it at run time.
 function(flagmeter_embed_migrations target dir)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/*.sql)
+  if(NOT sql_files)
+    # A binary without its schema would fail at start-up; fail the build instead.
+    message(FATAL_ERROR "no migrations in ${dir}: is the folder missing from the source tree (or a Docker COPY)?")
+  endif()
   list(SORT sql_files)
   set(entries "")
   foreach(sql_file ${sql_files})

@@ -5,6 +5,10 @@
 # embedded as hex, so any file (an image too) is taken as it is.
 function(flagmeter_embed_web_assets target dir)
   file(GLOB_RECURSE web_files CONFIGURE_DEPENDS ${dir}/*)
+  if(NOT EXISTS ${dir}/index.html)
+    # The binary would serve no dashboard; fail the build instead.
+    message(FATAL_ERROR "${dir}/index.html does not exist: is the folder missing from the source tree (or a Docker COPY)?")
+  endif()
   list(SORT web_files)
   set(arrays "")
   set(entries "")
