@@ -3,27 +3,42 @@
 
     tests/ops/check_deploy.py [REPO_ROOT]
 
-docker-compose.yml: the YAML parses; every service has a healthcheck; every
-image tag is pinned (no :latest, no bare name); every depends_on waits for
-service_healthy of a service that has a healthcheck; bind-mounted host paths,
-build contexts, and files a service names inside a bind mount (config files
-in its command or environment) exist; named volumes are declared; Prometheus'
-rule_files exist.
-Dockerfile: multi-stage, every FROM pinned, COPY sources exist and are not
-excluded by .dockerignore, every folder CMakeLists.txt builds from is
-copied, the runtime stage runs as a non-root USER and has
-a HEALTHCHECK on /api/health.
+docker-compose.yml: the YAML parses; every long-running service has a
+healthcheck and a memory limit, and the limits add up to at most the seed's
+2 GiB; every image tag is pinned (no :latest, no bare name); every depends_on
+waits for service_healthy of a service that has a healthcheck; bind-mounted
+host paths, build contexts, and files a service names inside a bind mount
+(config files in its command or environment) exist; named volumes are
+declared. The user paths of infra/load-test/README.md: the network is named
+`flagmeter`, the API service is `api`, the `load` profile runs the k6 image
+against http://api:3000; the API gets ADMIN_TOKEN, REQUIRE_API_KEYS and
+WEBHOOK_SECRET; Valkey has a maxmemory with noeviction; PostgreSQL's initdb
+scripts exist and the app and the exporter connect as their own roles.
+Prometheus: rule_files exist and every scrape target is a compose service.
+Grafana provisioning: the dashboards path is mounted, the datasource's host is
+a compose service.
+Dockerfiles (the service's and infra/load-test's): every FROM pinned, COPY
+sources exist in their context and are not excluded by .dockerignore; the
+service's: multi-stage, every folder CMakeLists.txt builds from (given the
+-DFLAGMETER_BUILD_<FOLDER>=OFF options of its cmake command) is copied, the
+runtime stage runs as a non-root USER and has a HEALTHCHECK on /api/health.
+tests/ops/check_image_build.py goes further and builds the image's binary.
 .github/workflows/ci.yml: parses, and the scripts it runs exist.
 Prints every problem found and exits 1 when there is any.
 """
 
-import fnmatch
 import os
 import re
 import shlex
 import sys
+from urllib.parse import urlparse
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dockerfile import Dockerfile, DockerIgnore  # noqa: E402
+
+STACK_MEMORY_BUDGET_MIB = 2048  # the seed's whole stack: 2 GB
 
 PROBLEMS = []
 
@@ -114,7 +129,11 @@ def check_service(root, name, service, services, declared_volumes):
         problem(where, "neither image nor build")
     elif not pinned(image):
         problem(where, f"image {image} is not pinned to a version tag or digest")
-    check_healthcheck(where, service)
+    one_shot = service.get("profiles") and str(service.get("restart", "no")) == "no"
+    if not one_shot:
+        check_healthcheck(where, service)
+        if memory_limit_mib(service) is None:
+            problem(where, "no memory limit (deploy.resources.limits.memory)")
     for dependency, condition in (service.get("depends_on") or {}).items():
         if dependency not in services:
             problem(where, f"depends on unknown service {dependency}")
@@ -151,80 +170,186 @@ def check_compose(root):
     for name, service in services.items():
         check_service(root, name, service, services, declared)
     check_prometheus_rules(root)
-    return services
+    total = check_user_paths(root, services, compose)
+    check_monitoring_targets(root, services)
+    return services, total
 
 
-def dockerignored(root, path):
-    ignore = os.path.join(root, ".dockerignore")
-    if not os.path.isfile(ignore):
-        return False
-    with open(ignore, encoding="utf-8") as f:
-        patterns = [line.strip().rstrip("/") for line in f if line.strip() and not line.startswith("#")]
-    return any(fnmatch.fnmatch(path.rstrip("/"), pattern) for pattern in patterns if not pattern.startswith("!"))
+def memory_limit_mib(service):
+    """The service's memory limit in MiB, or None."""
+    limit = (((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("memory")
+    if limit is None:
+        limit = service.get("mem_limit")
+    if limit is None:
+        return None
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmg]?)b?", str(limit).strip().lower())
+    if not match:
+        return None
+    return float(match.group(1)) * {"": 1 / 2**20, "k": 1 / 1024, "m": 1, "g": 1024}[match.group(2)]
 
 
-def dockerfile_instructions(path):
-    """(instruction, arguments) pairs, continuation lines joined."""
-    with open(path, encoding="utf-8") as f:
-        text = re.sub(r"\\\n", " ", f.read())
-    result = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            instruction, _, args = line.partition(" ")
-            result.append((instruction.upper(), args.strip()))
-    return result
+def environment_of(service):
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.partition("=")[::2] for item in env)
+    return env
 
 
-def check_build_inputs(root, copied):
-    """Every top-level folder the root CMakeLists.txt builds from is copied.
+def check_user_paths(root, services, compose):
+    """What infra/load-test/README.md and the README promise of the stack."""
+    where = "docker-compose.yml"
+    network = ((compose.get("networks") or {}).get("default") or {}).get("name")
+    if network != "flagmeter":
+        problem(where, "the default network must be named flagmeter (docker run --network=flagmeter flagmeter-load)")
+    api = services.get("api")
+    if api is None:
+        problem(where, "no service named api (docker compose logs api; the API answers as api on the network)")
+        return
+    env = environment_of(api)
+    for name in ("ADMIN_TOKEN", "REQUIRE_API_KEYS", "WEBHOOK_SECRET"):
+        if name not in env or f"${{{name}:-}}" not in str(env[name]):
+            problem(f"{where} service api", f"{name} is not passed through as ${{{name}:-}} (empty: off)")
+    load = services.get("load-test")
+    if load is None or "load" not in (load.get("profiles") or []):
+        problem(where, "no load-test service in the load profile (docker compose --profile load up load-test)")
+    else:
+        build = load.get("build")
+        context = build if isinstance(build, str) else (build or {}).get("context")
+        if os.path.normpath(context or "") != "infra/load-test":
+            problem(f"{where} service load-test", "does not build infra/load-test")
+        if environment_of(load).get("K6_BASE_URL") != "http://api:3000":
+            problem(f"{where} service load-test", "K6_BASE_URL is not http://api:3000")
+        if "api" not in (load.get("depends_on") or {}):
+            problem(f"{where} service load-test", "does not wait for api")
+    valkey_command = [str(word) for word in services.get("valkey", {}).get("command", [])]
+    if "--maxmemory" not in valkey_command or valkey_command[valkey_command.index("--maxmemory") + 1] in ("0", "0mb"):
+        problem(f"{where} service valkey", "no --maxmemory: noeviction would mean nothing")
+    if "noeviction" not in valkey_command:
+        problem(f"{where} service valkey", "--maxmemory-policy is not noeviction: queued events could be evicted")
+    postgres_env = environment_of(services.get("postgres", {}))
+    superuser = postgres_env.get("POSTGRES_USER", "postgres")
+    for service_name, variable in (("api", "DATABASE_URL"), ("postgres-exporter", "DATA_SOURCE_NAME")):
+        url = urlparse(str(environment_of(services.get(service_name, {})).get(variable, "")))
+        if not url.username or url.username == superuser:
+            problem(f"{where} service {service_name}", f"{variable} connects as the superuser {superuser}")
+    initdb = [host for host, container in bind_mounts(root, services.get("postgres", {}))
+              if container == "/docker-entrypoint-initdb.d"]
+    if not initdb or not any(name.endswith((".sh", ".sql")) for name in os.listdir(initdb[0])):
+        problem(f"{where} service postgres", "no initdb scripts mounted at /docker-entrypoint-initdb.d")
+    total = sum(memory_limit_mib(s) or 0 for s in services.values() if not s.get("profiles"))
+    if total > STACK_MEMORY_BUDGET_MIB:
+        problem(where, f"memory limits add up to {total:.0f} MiB, over the {STACK_MEMORY_BUDGET_MIB} MiB budget")
+    return total
 
-    tests/ and tools/ are left out: the image builds with
-    FLAGMETER_BUILD_TESTS=OFF and tools/ only when it is present."""
+
+def check_monitoring_targets(root, services):
+    """Prometheus scrapes, and Grafana queries, hosts that are compose services."""
+    with open(os.path.join(root, "infra/prometheus/prometheus.yml"), encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    for job in config.get("scrape_configs", []):
+        for static in job.get("static_configs", []):
+            for target in static.get("targets", []):
+                host = target.rsplit(":", 1)[0]
+                if host != "localhost" and host not in services:
+                    problem("infra/prometheus/prometheus.yml", f"job {job['job_name']} scrapes {target}: no such service")
+    grafana = services.get("grafana", {})
+    mounts = dict((container, host) for host, container in bind_mounts(root, grafana))
+    provisioning = os.path.join(root, "infra/grafana/provisioning")
+    for folder in sorted(os.listdir(provisioning)):
+        if f"/etc/grafana/provisioning/{folder}" not in mounts:
+            problem("docker-compose.yml service grafana", f"provisioning folder {folder} is not mounted")
+    for folder, name in (("dashboards", "providers"), ("datasources", "datasources")):
+        for path in sorted(os.listdir(os.path.join(provisioning, folder))):
+            with open(os.path.join(provisioning, folder, path), encoding="utf-8") as f:
+                entries = (yaml.safe_load(f) or {}).get(name, [])
+            where = f"infra/grafana/provisioning/{folder}/{path}"
+            for entry in entries:
+                dashboards = (entry.get("options") or {}).get("path")
+                if dashboards and not any(dashboards == c or dashboards.startswith(c.rstrip("/") + "/") for c in mounts):
+                    problem(where, f"dashboards path {dashboards} is not mounted into grafana")
+                host = urlparse(entry.get("url", "")).hostname
+                if host and host not in services:
+                    problem(where, f"datasource url {entry['url']}: host {host} is no compose service")
+
+
+def disabled_build_folders(dockerfile):
+    """Folders the Dockerfile's cmake command turns off with -DFLAGMETER_BUILD_<FOLDER>=OFF."""
+    folders = set()
+    for stage in dockerfile.stages:
+        for command in stage.runs():
+            folders |= {m.lower() for m in re.findall(r"-DFLAGMETER_BUILD_([A-Z]+)=OFF", command)}
+    return folders
+
+
+def check_build_inputs(root, copied, disabled):
+    """Every top-level folder the root CMakeLists.txt builds from is copied,
+    except those the image's cmake command turns off."""
     with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
         text = f.read()
     needed = set(re.findall(r"\$\{PROJECT_SOURCE_DIR\}/([\w.-]+)", text))
+    needed |= set(re.findall(r"add_subdirectory\(([\w.-]+)\)", text))
     needed |= {path.split("/")[0] for path in re.findall(r"include\((cmake/[\w./-]+)\)", text)}
-    for folder in sorted(needed - {"tests", "tools"}):
+    for folder in sorted(needed - disabled):
         if folder not in copied:
             problem("Dockerfile", f"CMakeLists.txt builds from {folder}/, which no COPY brings into the image")
 
 
+def check_copies(root, context, where, stage, ignore):
+    copied = set()
+    for copy in stage.copies():
+        for source in copy.sources:
+            copied.add(os.path.normpath(source).split("/")[0])
+            if not os.path.exists(os.path.join(root, context, source)):
+                problem(where, f"COPY source {source} does not exist")
+            elif ignore.excluded(os.path.normpath(source)):
+                problem(where, f"COPY source {source} is excluded by .dockerignore")
+    return copied
+
+
+def check_pinned_bases(where, dockerfile):
+    names = {stage.name for stage in dockerfile.stages if stage.name}
+    for stage in dockerfile.stages:
+        if not pinned(stage.base) and stage.base not in names:
+            problem(where, f"FROM {stage.base} is not pinned to a version tag or digest")
+
+
 def check_dockerfile(root):
     where = "Dockerfile"
+    dockerfile = Dockerfile.load(os.path.join(root, "Dockerfile"))
+    check_pinned_bases(where, dockerfile)
+    ignore = DockerIgnore.load(root)
     copied = set()
-    stages = []  # per stage: {"base", "user", "healthcheck"}
-    for instruction, args in dockerfile_instructions(os.path.join(root, "Dockerfile")):
-        if instruction == "FROM":
-            words = [w for w in args.split() if not w.startswith("--")]
-            stages.append({"base": words[0], "user": None, "healthcheck": None})
-            if not pinned(words[0]) and words[0] not in (s.get("name") for s in stages):
-                problem(where, f"FROM {words[0]} is not pinned to a version tag or digest")
-            if len(words) >= 3 and words[1].upper() == "AS":
-                stages[-1]["name"] = words[2]
-        elif instruction == "COPY" and "--from=" not in args:
-            sources = [w for w in shlex.split(args) if not w.startswith("--")][:-1]
-            for source in sources:
-                copied.add(source.strip("./").split("/")[0])
-                if not os.path.exists(os.path.join(root, source)):
-                    problem(where, f"COPY source {source} does not exist")
-                elif dockerignored(root, source):
-                    problem(where, f"COPY source {source} is excluded by .dockerignore")
-        elif instruction == "USER" and stages:
-            stages[-1]["user"] = args
-        elif instruction == "HEALTHCHECK" and stages:
-            stages[-1]["healthcheck"] = args
-    check_build_inputs(root, copied)
-    if len(stages) < 2:
+    for stage in dockerfile.stages:
+        copied |= check_copies(root, ".", where, stage, ignore)
+    check_build_inputs(root, copied, disabled_build_folders(dockerfile))
+    if len(dockerfile.stages) < 2:
         problem(where, "not multi-stage: the runtime image should not carry the compilers")
         return
-    final = stages[-1]
-    if not final["base"].startswith("debian:") or "slim" not in final["base"]:
-        problem(where, f"runtime stage is FROM {final['base']}, expected a Debian slim image")
-    if final["user"] in (None, "root", "0") or (final["user"] or "").startswith(("root:", "0:")):
+    final = dockerfile.stages[-1]
+    user = next((args for instruction, args in reversed(final.instructions) if instruction == "USER"), None)
+    healthcheck = next((args for instruction, args in final.instructions if instruction == "HEALTHCHECK"), "")
+    if not final.base.startswith("debian:") or "slim" not in final.base:
+        problem(where, f"runtime stage is FROM {final.base}, expected a Debian slim image")
+    if user in (None, "root", "0") or user.startswith(("root:", "0:")):
         problem(where, "runtime stage does not switch to a non-root USER")
-    if not final["healthcheck"] or "/api/health" not in final["healthcheck"]:
+    if "/api/health" not in healthcheck:
         problem(where, "runtime stage has no HEALTHCHECK on /api/health")
+
+
+def check_load_test_dockerfile(root):
+    context = "infra/load-test"
+    where = f"{context}/Dockerfile"
+    dockerfile = Dockerfile.load(os.path.join(root, context, "Dockerfile"))
+    check_pinned_bases(where, dockerfile)
+    ignore = DockerIgnore.load(os.path.join(root, context))
+    for stage in dockerfile.stages:
+        check_copies(root, context, where, stage, ignore)
+        entrypoint = next((args for instruction, args in stage.instructions if instruction == "ENTRYPOINT"), "")
+        for path in re.findall(r"/home/k6/[\w.-]+", entrypoint):
+            if not any(copy.destination == path for copy in stage.copies()):
+                problem(where, f"ENTRYPOINT runs {path}, which no COPY puts there")
+            elif not os.access(os.path.join(root, context, os.path.basename(path)), os.X_OK):
+                problem(where, f"ENTRYPOINT runs {path}, whose source is not executable")
 
 
 def check_workflow(root):
@@ -240,15 +365,17 @@ def check_workflow(root):
 
 def main():
     root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../.."))
-    services = check_compose(root)
+    services, total = check_compose(root)
     check_dockerfile(root)
+    check_load_test_dockerfile(root)
     check_workflow(root)
     for line in PROBLEMS:
         print(line, file=sys.stderr)
     if PROBLEMS:
         print(f"{len(PROBLEMS)} problem(s) in the deployment files", file=sys.stderr)
         return 1
-    print(f"docker-compose.yml ({len(services)} services), Dockerfile and ci.yml: OK")
+    print(f"docker-compose.yml ({len(services)} services, memory limits {total or 0:.0f} MiB of "
+          f"{STACK_MEMORY_BUDGET_MIB}), both Dockerfiles and ci.yml: OK")
     return 0
 
 
