@@ -18,25 +18,39 @@ RunStats StatsWith(int ok_requests, int failed_requests, std::uint64_t micros) {
   return stats;
 }
 
-TEST(Summary, PrintsTheSeedLinesInOrder) {
+// The original k6 script's result block, exactly, at the top of the summary.
+TEST(Summary, StartsWithTheSeedGuidesBlockLineForLine) {
   const RunStats stats = StatsWith(100, 0, 5000);
   const std::string text = FormatSummary(stats, 10.0, EvaluateThresholds(stats));
-  std::size_t at = 0;
-  for (const char* line : {"Total Requests: 100\n", "Average RPS: 10.00\n", "P95 Latency: 5.00ms\n", "P99 Latency: 5.00ms\n",
-                           "Error Rate: 0.00%\n", "P99 Target: ≤ 200ms\n", "P99 Result: ✓ PASS\n"}) {
-    const std::size_t found = text.find(line, at);
-    ASSERT_NE(found, std::string::npos) << line << " missing or out of order in:\n" << text;
-    at = found;
-  }
+  const std::string block =
+      "\n"
+      "========================================\n"
+      "FlagMeter Load Test Results\n"
+      "========================================\n"
+      "Total Requests: 100\n"
+      "Average RPS: 10.00\n"
+      "P95 Latency: 5.00ms\n"
+      "P99 Latency: 5.00ms\n"
+      "Error Rate: 0.00%\n"
+      "========================================\n"
+      "\n"
+      "P99 Target: ≤ 200ms\n"
+      "P99 Result: ✓ PASS\n"
+      "\n";
+  EXPECT_EQ(text.substr(0, block.size()), block);
+  EXPECT_EQ(text.find("WARNING"), std::string::npos);
   EXPECT_NE(text.find("P99.9 Latency"), std::string::npos);
   EXPECT_NE(text.find("201=100"), std::string::npos);
 }
 
-TEST(Summary, SlowRunFailsTheP99TargetAndThresholds) {
+TEST(Summary, SlowRunFailsTheP99TargetWithTheSeedsWarning) {
   const RunStats stats = StatsWith(100, 0, 600'000);
   const auto thresholds = EvaluateThresholds(stats);
   EXPECT_FALSE(AllPassed(thresholds));
-  EXPECT_NE(FormatSummary(stats, 1.0, thresholds).find("P99 Result: ✗ FAIL"), std::string::npos);
+  const std::string text = FormatSummary(stats, 1.0, thresholds);
+  const std::size_t result = text.find("P99 Result: ✗ FAIL\n\nWARNING: P99 latency (");
+  ASSERT_NE(result, std::string::npos) << text;
+  EXPECT_NE(text.find("ms) exceeds target (200ms)\n", result), std::string::npos) << text;
 }
 
 TEST(Summary, ErrorAndFailureRatesDriveTheirThresholds) {

@@ -6,7 +6,7 @@ std::string HelpText() {
   return R"(flagmeter-load: drives FlagMeter with the seed's k6 traffic and checks that
 every acknowledged token is counted.
 
-Each iteration POSTs /api/events {tenant, feature, tokens 100..5100} (checked:
+Each iteration POSTs /api/events {tenant, feature, tokens 100..5099} (checked:
 201, success true, eventId), then with probability 20 % GETs
 /api/usage/<same tenant> (checked: 200, tenantName, quotaPercent), then, in
 the closed-loop modes, sleeps a random 0-50 ms.
