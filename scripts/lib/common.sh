@@ -24,6 +24,19 @@ fm_die() {
   exit 1
 }
 
+# fm_log_format: the LOG_FORMAT FlagMeter should use when the caller set none:
+# `text` when its log (stderr) goes to a terminal, where people read it,
+# `json` otherwise (a file, a pipe, a collector). A LOG_FORMAT that is set wins.
+fm_log_format() {
+  if [[ -n ${LOG_FORMAT:-} ]]; then
+    printf '%s\n' "$LOG_FORMAT"
+  elif [[ -t 2 ]]; then
+    printf 'text\n'
+  else
+    printf 'json\n'
+  fi
+}
+
 # Runs a command as root: directly when we are root, else through sudo.
 _fm_as_root() {
   if ((EUID == 0)); then
