@@ -49,6 +49,25 @@ prometheus::Counter& AddCounter(prometheus::Registry& registry, const std::strin
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
 }
 
+// The `reason` label of each DeadLetterReason, in the enum's order.
+constexpr std::array<const char*, 2> kDeadLetterReasonLabels = {"undecodable", "refused"};
+static_assert(static_cast<std::size_t>(DeadLetterReason::kRefused) + 1 == kDeadLetterReasonLabels.size(),
+              "one label per DeadLetterReason");
+
+using PerReasonCounters = std::array<prometheus::Counter*, kDeadLetterReasonLabels.size()>;
+
+// Adds every reason's counter at once, so each is exported at 0 before its
+// first event and sum() and rate() over the family see every series.
+PerReasonCounters AddPerReasonCounters(prometheus::Registry& registry, const std::string& name,
+                                       const std::string& help) {
+  auto& family = prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+  PerReasonCounters counters{};
+  for (std::size_t i = 0; i < counters.size(); ++i) {
+    counters[i] = &family.Add({{"reason", kDeadLetterReasonLabels[i]}});
+  }
+  return counters;
+}
+
 prometheus::Histogram& AddHistogram(prometheus::Registry& registry, const std::string& name,
                                     const std::string& help,
                                     const prometheus::Histogram::BucketBoundaries& buckets) {
@@ -175,9 +194,9 @@ struct Series {
       AddCounter(*registry, "flagmeter_events_persisted_total", "Events committed to PostgreSQL.");
   prometheus::Counter& events_duplicate =
       AddCounter(*registry, "flagmeter_events_duplicate_total", "Events dropped as already counted.");
-  prometheus::Counter& events_dead_lettered =
-      AddCounter(*registry, "flagmeter_events_dead_lettered_total",
-                 "Events that could not be stored and were set aside.");
+  const PerReasonCounters events_dead_lettered =
+      AddPerReasonCounters(*registry, "flagmeter_events_dead_lettered_total",
+                           "Events that could not be stored and were set aside, by reason.");
   prometheus::Histogram& worker_batch_size = AddHistogram(*registry, "flagmeter_worker_batch_size",
                                                           "Events per committed batch.", kBatchSizeBuckets);
   prometheus::Histogram& ingest_lag_seconds =
@@ -266,7 +285,6 @@ Metrics::Metrics()
       events_accepted(Building().events_accepted),
       events_persisted(Building().events_persisted),
       events_duplicate(Building().events_duplicate),
-      events_dead_lettered(Building().events_dead_lettered),
       worker_batch_size(Building().worker_batch_size),
       ingest_lag_seconds(Building().ingest_lag_seconds),
       alerts_sent(Building().alerts_sent),
@@ -274,6 +292,10 @@ Metrics::Metrics()
       impl_(std::make_unique<Impl>(Impl{std::move(t_building)})) {}
 
 Metrics::~Metrics() = default;
+
+prometheus::Counter& Metrics::events_dead_lettered(DeadLetterReason reason) const {
+  return *impl_->series->events_dead_lettered[static_cast<std::size_t>(reason)];
+}
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status, double seconds) {
   Series& series = *impl_->series;

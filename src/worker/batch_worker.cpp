@@ -91,7 +91,10 @@ bool BatchWorker::Decode(const std::vector<std::string>& claimed, Batch& batch) 
     }
     spdlog::error("worker {}: dead-lettering an undecodable queue entry ({} bytes): {}", index_, raw.size(),
                   event.status().ToString());
-    if (!DeadLetterWithRetry(raw, "undecodable: " + event.status().message())) return false;
+    if (!DeadLetterWithRetry(raw, DeadLetterReason::kUndecodable,
+                             "undecodable: " + event.status().message())) {
+      return false;
+    }
     Settle(1);
   }
   return true;
@@ -137,7 +140,9 @@ bool BatchWorker::CommitOrDeadLetter(const Event& event, const std::string& raw)
   }
   spdlog::error("worker {}: event '{}' of tenant '{}' refused {} times, dead-lettering it: {}", index_,
                 event.id, event.tenant, retry_.max_refusals, refusal.ToString());
-  if (!DeadLetterWithRetry(raw, "refused by the store: " + refusal.message())) return false;
+  if (!DeadLetterWithRetry(raw, DeadLetterReason::kRefused, "refused by the store: " + refusal.message())) {
+    return false;
+  }
   Settle(1);
   return true;
 }
@@ -162,12 +167,13 @@ BatchWorker::CommitResult BatchWorker::CommitWithRetry(const std::vector<Event>&
   }
 }
 
-bool BatchWorker::DeadLetterWithRetry(const std::string& raw, const std::string& reason) {
+bool BatchWorker::DeadLetterWithRetry(const std::string& raw, DeadLetterReason reason,
+                                      const std::string& detail) {
   Backoff backoff(retry_.initial_backoff, retry_.max_backoff);
   for (;;) {
-    const Status status = queue_->DeadLetter(raw, reason);
+    const Status status = queue_->DeadLetter(raw, detail);
     if (status.ok()) {
-      metrics_.events_dead_lettered.Increment();
+      metrics_.events_dead_lettered(reason).Increment();
       return true;
     }
     const Status::Code code = status.code();

@@ -52,7 +52,8 @@ class BatchWorker final {
   bool Isolate(const Batch& batch, const Status& refusal);
   bool CommitOrDeadLetter(const Event& event, const std::string& raw);
   CommitResult CommitWithRetry(const std::vector<Event>& events, Status& refusal);
-  bool DeadLetterWithRetry(const std::string& raw, const std::string& reason);
+  // `reason` picks the counter; `detail` is the text stored with the entry.
+  bool DeadLetterWithRetry(const std::string& raw, DeadLetterReason reason, const std::string& detail);
   bool PauseBeforeRetry(Backoff& backoff, const char* what, std::size_t batch_size, const Status& status);
   void Record(const std::vector<Event>& events, const CommitOutcome& outcome);
   void AckBatch(std::size_t batch_size);

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -55,6 +56,8 @@ TEST(Metrics, SerializeDeclaresEverySeriesWithItsType) {
       {"flagmeter_events_dead_lettered_total", "counter"},
       {"flagmeter_worker_batch_size", "histogram"},
       {"flagmeter_ingest_lag_seconds", "histogram"},
+      {"flagmeter_alerts_sent_total", "counter"},
+      {"flagmeter_alerts_failed_total", "counter"},
   };
   for (const auto& [name, type] : expected) {
     EXPECT_TRUE(HasLine(text, "# TYPE " + name + " " + type)) << name << " in:\n" << text;
@@ -65,19 +68,46 @@ TEST(Metrics, ReferencesFeedTheirSeries) {
   Metrics metrics;
   metrics.queue_depth.Set(42);
   metrics.events_persisted.Increment(7);
-  metrics.events_dead_lettered.Increment();
+  metrics.events_dead_lettered(DeadLetterReason::kRefused).Increment();
+  metrics.alerts_failed.Increment(2);
   metrics.worker_batch_size.Observe(100);
   metrics.ingest_lag_seconds.Observe(0.2);
   const std::string text = metrics.Serialize();
 
   EXPECT_EQ(SampleValue(text, "flagmeter_queue_depth"), 42);
   EXPECT_EQ(SampleValue(text, "flagmeter_events_persisted_total"), 7);
-  EXPECT_EQ(SampleValue(text, "flagmeter_events_dead_lettered_total"), 1);
+  EXPECT_EQ(SampleValue(text, "flagmeter_events_dead_lettered_total{reason=\"refused\"}"), 1);
+  EXPECT_EQ(SampleValue(text, "flagmeter_events_dead_lettered_total{reason=\"undecodable\"}"), 0);
+  EXPECT_EQ(SampleValue(text, "flagmeter_alerts_failed_total"), 2);
+  EXPECT_EQ(SampleValue(text, "flagmeter_alerts_sent_total"), 0);
   EXPECT_EQ(SampleValue(text, "flagmeter_events_duplicate_total"), 0);
   EXPECT_EQ(SampleValue(text, "flagmeter_worker_batch_size_bucket{le=\"50\"}"), 0);
   EXPECT_EQ(SampleValue(text, "flagmeter_worker_batch_size_bucket{le=\"100\"}"), 1);
   EXPECT_EQ(SampleValue(text, "flagmeter_ingest_lag_seconds_bucket{le=\"0.25\"}"), 1);
   EXPECT_EQ(SampleValue(text, "flagmeter_ingest_lag_seconds_bucket{le=\"60\"}"), 1);
+}
+
+// The dashboard and the alert split dead letters by reason: the label takes
+// only the fixed values, and each series exists (at 0) before any event, so
+// sum() and rate() over the family have data from the first scrape.
+TEST(Metrics, DeadLetteredHasAFixedReasonSetExportedAtZero) {
+  Metrics metrics;
+  std::map<std::string, double> samples;
+  std::istringstream lines(metrics.Serialize());
+  const std::string name = "flagmeter_events_dead_lettered_total";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.compare(0, name.size(), name) != 0) continue;
+    const std::size_t space = line.rfind(' ');
+    samples[line.substr(name.size(), space - name.size())] = std::strtod(line.c_str() + space + 1, nullptr);
+  }
+  const std::map<std::string, double> expected = {{"{reason=\"refused\"}", 0},
+                                                  {"{reason=\"undecodable\"}", 0}};
+  EXPECT_EQ(samples, expected);
+
+  metrics.events_dead_lettered(DeadLetterReason::kUndecodable).Increment();
+  EXPECT_EQ(metrics.events_dead_lettered(DeadLetterReason::kUndecodable).Value(), 1);
+  EXPECT_EQ(metrics.events_dead_lettered(DeadLetterReason::kRefused).Value(), 0);
+  EXPECT_EQ(SampleValue(metrics.Serialize(), name + "{reason=\"undecodable\"}"), 1);
 }
 
 TEST(Metrics, HistogramBucketsSpanTheDocumentedRanges) {

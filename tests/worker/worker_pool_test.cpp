@@ -75,6 +75,8 @@ class WorkerPoolTest : public ::testing::Test {
     return ids;
   }
 
+  double DeadLettered(DeadLetterReason reason) const { return metrics_.events_dead_lettered(reason).Value(); }
+
   static void StopSoon(WorkerPool& pool) { pool.Stop(Clock::now() + std::chrono::seconds(5)); }
 
   FakeQueue queue_;
@@ -96,7 +98,8 @@ TEST_F(WorkerPoolTest, DrainsEveryEventIntoTheStoreExactlyOnce) {
   EXPECT_EQ(store_.StoredCount(), 500u);
   EXPECT_EQ(metrics_.events_persisted.Value(), 500);
   EXPECT_EQ(metrics_.events_duplicate.Value(), 0);
-  EXPECT_EQ(metrics_.events_dead_lettered.Value(), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kUndecodable), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 0);
   EXPECT_EQ(pool->Inflight(), 0);
 }
 
@@ -166,7 +169,8 @@ TEST_F(WorkerPoolTest, RetriesInternalErrors) {
   pool->Start();
   ASSERT_TRUE(WaitUntil([&] { return Drained(5); }));
   StopSoon(*pool);
-  EXPECT_EQ(metrics_.events_dead_lettered.Value(), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kUndecodable), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 0);
 }
 
 TEST_F(WorkerPoolTest, PoisonEventIsDeadLetteredAndTheOthersCommitted) {
@@ -182,7 +186,8 @@ TEST_F(WorkerPoolTest, PoisonEventIsDeadLetteredAndTheOthersCommitted) {
   EXPECT_NE(dead[0].reason.find("tokens out of range"), std::string::npos) << dead[0].reason;
   EXPECT_EQ(StoredIds().count("e3"), 0u);
   EXPECT_EQ(store_.CallsContaining("e3"), 1u + 3u);  // the batch, then refused alone 3 times
-  EXPECT_EQ(metrics_.events_dead_lettered.Value(), 1);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 1);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kUndecodable), 0);
   EXPECT_EQ(metrics_.events_persisted.Value(), 9);
   EXPECT_EQ(pool->Inflight(), 0);
 }
@@ -202,7 +207,8 @@ TEST_F(WorkerPoolTest, UndecodableEntryIsDeadLettered) {
   EXPECT_EQ(dead[0].reason.rfind("undecodable: ", 0), 0u) << dead[0].reason;
   EXPECT_EQ(queue_.Calls(FakeQueue::Op::kDeadLetter), 3u);
   EXPECT_EQ((StoredIds()), (std::set<std::string>{"e0", "e1"}));
-  EXPECT_EQ(metrics_.events_dead_lettered.Value(), 1);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kUndecodable), 1);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 0);
 }
 
 TEST_F(WorkerPoolTest, ClaimFailuresAreRetried) {

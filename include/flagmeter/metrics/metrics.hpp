@@ -13,6 +13,14 @@ class Registry;
 
 namespace flagmeter {
 
+/// Why the worker set an event aside: the `reason` label of
+/// flagmeter_events_dead_lettered_total. The label takes no other values, and
+/// every one is exported (at 0) from the start.
+enum class DeadLetterReason {
+  kUndecodable,  // "undecodable": a queue entry that does not decode as an event
+  kRefused,      // "refused": an event the store refused on every try
+};
+
 /// The one owner of every Prometheus series the service exports (names in
 /// API.md). Built once in main and handed to components by reference; no
 /// component registers series itself. Thread-safe.
@@ -28,11 +36,14 @@ class Metrics final {
   prometheus::Counter& events_accepted;      // flagmeter_events_accepted_total
   prometheus::Counter& events_persisted;     // flagmeter_events_persisted_total
   prometheus::Counter& events_duplicate;     // flagmeter_events_duplicate_total
-  prometheus::Counter& events_dead_lettered; // flagmeter_events_dead_lettered_total
   prometheus::Histogram& worker_batch_size;  // flagmeter_worker_batch_size
   prometheus::Histogram& ingest_lag_seconds; // flagmeter_ingest_lag_seconds
   prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total
   prometheus::Counter& alerts_failed;        // flagmeter_alerts_failed_total
+
+  /// flagmeter_events_dead_lettered_total{reason="..."}: one counter per
+  /// reason, created with the others.
+  prometheus::Counter& events_dead_lettered(DeadLetterReason reason) const;
 
   /// Counts one answered request in flagmeter_http_requests_total and its
   /// time in flagmeter_http_request_duration_seconds. `route` is the route
