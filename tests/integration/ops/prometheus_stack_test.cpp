@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -209,6 +210,14 @@ TEST_F(PrometheusStackTest, DashboardAndAlertQueriesWorkOnLiveTargets) {
     }
   }
   EXPECT_GE(dashboard, 20);
+
+  // The dead-letter panel is split by reason: every reason has its series
+  // before the first dead letter, and no other reason appears.
+  const QueryAnswer reasons = QueryPrometheus(
+      prometheus, "sum by (reason) (flagmeter_events_dead_lettered_total{job=\"flagmeter\"})");
+  std::set<std::string> seen;
+  for (const auto& sample : reasons.result) seen.insert(sample["metric"].value("reason", ""));
+  EXPECT_EQ(seen, (std::set<std::string>{"refused", "undecodable"})) << reasons.result.dump();
   EXPECT_GE(static_cast<int>(expressions.size()) - dashboard, 5) << "alerts.yml lost rules";
 }
 
