@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -90,7 +91,10 @@ asio::awaitable<void> Server::Impl::AcceptLoop() {
 }
 
 void Server::Impl::Spawn(tcp::socket socket) {
-  if (connections.Count() >= config.max_connections) {
+  // Counted here, on the accepting thread, not when the session starts on
+  // its own thread: a burst of accepts cannot overshoot the limit.
+  std::optional<ConnectionRegistry::Slot> slot = connections.TryAcquire(config.max_connections);
+  if (!slot) {
     // Over the limit: closing at once costs the least and tells the client
     // to come back; logging each would let a flood fill the log.
     if (rejected_connections++ % 1000 == 0) {
@@ -103,7 +107,7 @@ void Server::Impl::Spawn(tcp::socket socket) {
   }
   socket.set_option(tcp::no_delay(true));
   auto executor = socket.get_executor();
-  asio::co_spawn(executor, RunSession(std::move(socket), config, services, connections),
+  asio::co_spawn(executor, RunSession(std::move(socket), std::move(*slot), config, services, connections),
                  [](std::exception_ptr error) {
                    if (!error) return;
                    try {

@@ -25,28 +25,6 @@ namespace http = beast::http;
 using asio::as_tuple;
 using asio::use_awaitable;
 
-std::uint64_t ConnectionRegistry::Add(Closer closer) {
-  std::lock_guard lock(mu_);
-  closers_.emplace(++next_id_, std::move(closer));
-  return next_id_;
-}
-
-void ConnectionRegistry::Remove(std::uint64_t id) {
-  std::lock_guard lock(mu_);
-  closers_.erase(id);
-}
-
-void ConnectionRegistry::CloseAll() {
-  closing_.store(true);
-  std::lock_guard lock(mu_);
-  for (auto& [id, closer] : closers_) closer();
-}
-
-std::size_t ConnectionRegistry::Count() {
-  std::lock_guard lock(mu_);
-  return closers_.size();
-}
-
 namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
@@ -79,11 +57,11 @@ asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stre
 
 }  // namespace
 
-asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, const HttpConfig& config, const ApiServices& services,
-                                 ConnectionRegistry& registry) {
+asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistry::Slot slot, const HttpConfig& config,
+                                 const ApiServices& services, ConnectionRegistry& registry) {
   auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
   auto state = std::make_shared<SessionState>();
-  const std::uint64_t id = registry.Add([executor = stream->get_executor(), weak = std::weak_ptr(stream), state] {
+  slot.SetCloser([executor = stream->get_executor(), weak = std::weak_ptr(stream), state] {
     asio::post(executor, [weak, state] {
       if (auto live = weak.lock(); live && state->idle) live->cancel();
     });
@@ -139,7 +117,6 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, const HttpConfig&
   }
   boost::system::error_code ignored;
   stream->socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  registry.Remove(id);
 }
 
 }  // namespace flagmeter

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,6 +38,32 @@ bool ClosedByServer(int fd, int timeout_ms) {
   while (::recv(fd, &byte, 1, MSG_DONTWAIT) > 0) {
   }
   return ::poll(&poll_fd, 1, timeout_ms) > 0 && ::recv(fd, &byte, 1, MSG_DONTWAIT) <= 0;
+}
+
+// How many of `fds` the server closes within `timeout_ms` (polled together).
+int CountClosedByServer(const std::vector<int>& fds, int timeout_ms) {
+  std::vector<bool> closed(fds.size(), false);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int count = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::vector<pollfd> waiting;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!closed[i]) {
+        waiting.push_back({fds[i], POLLIN, 0});
+        index.push_back(i);
+      }
+    }
+    if (waiting.empty() || ::poll(waiting.data(), waiting.size(), 50) < 0) break;
+    for (std::size_t w = 0; w < waiting.size(); ++w) {
+      char byte;
+      if ((waiting[w].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && ::recv(waiting[w].fd, &byte, 1, MSG_DONTWAIT) <= 0) {
+        closed[index[w]] = true;
+        ++count;
+      }
+    }
+  }
+  return count;
 }
 
 class HostileClientsTest : public ApiTest {
@@ -88,6 +115,32 @@ TEST_F(HostileClientsTest, ConnectionsBeyondTheLimitAreClosedAndTheLimitRecovers
   }
   EXPECT_GE(refused, 15);  // 420 tried, 400 allowed (+1 for the test's own client)
   for (int fd : open) ::close(fd);
+  HttpResult after;
+  for (int i = 0; i < 100 && after.status != 200; ++i) {
+    after = client_->Get("/api/health");
+    if (after.status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(after.status, 200);
+}
+
+class ConnectionLimitTest : public ApiTest {
+ protected:
+  std::map<std::string, std::string> ExtraEnv() const override { return {{"MAX_CONNECTIONS", "50"}}; }
+};
+
+// Connections are counted when they are accepted: a burst of 200 leaves
+// exactly MAX_CONNECTIONS open, not a few more.
+TEST_F(ConnectionLimitTest, ABurstOfConnectionsLeavesExactlyTheLimitOpen) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // start-up's probe connection is gone
+  std::vector<int> burst;
+  for (int i = 0; i < 200; ++i) {
+    const int fd = Connect(process_->port());
+    ASSERT_GE(fd, 0);
+    burst.push_back(fd);
+  }
+  const int closed = CountClosedByServer(burst, 1500);
+  EXPECT_EQ(static_cast<int>(burst.size()) - closed, 50);
+  for (int fd : burst) ::close(fd);
   HttpResult after;
   for (int i = 0; i < 100 && after.status != 200; ++i) {
     after = client_->Get("/api/health");
