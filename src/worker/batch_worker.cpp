@@ -121,6 +121,14 @@ bool BatchWorker::Isolate(const Batch& batch, const Status& refusal) {
       "to set the poison aside: {}",
       index_, batch.events.size(), refusal.ToString());
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    // One transaction per event can take longer than the lease for a large
+    // batch: renewing before each keeps the reaper from handing the batch
+    // to another consumer meanwhile. A failed renewal is only logged: the
+    // commits go on, and a lapsed lease costs a redelivery, not a count.
+    if (const Status renewed = queue_->RenewLease(); !renewed.ok()) {
+      spdlog::warn("worker {}: lease renewal failed while committing a refused batch one event at a time: {}",
+                   index_, renewed.ToString());
+    }
     if (!CommitOrDeadLetter(batch.events[i], *batch.raw[i])) return false;
   }
   return true;

@@ -192,6 +192,18 @@ TEST_F(WorkerPoolTest, PoisonEventIsDeadLetteredAndTheOthersCommitted) {
   EXPECT_EQ(pool->Inflight(), 0);
 }
 
+// Committing a refused batch one event at a time can outlast the lease: the
+// worker renews it before each event, so the reaper never hands the batch on.
+TEST_F(WorkerPoolTest, OneAtATimeCommitsRenewTheLeaseForEachEvent) {
+  store_.RefuseEventId("e3", "tokens out of range");
+  PushEvents(10);
+  auto pool = MakePool(1, 10);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(9) && queue_.DeadLetters().size() == 1; }));
+  StopSoon(*pool);
+  EXPECT_GE(queue_.Calls(FakeQueue::Op::kRenewLease), 10u);
+}
+
 TEST_F(WorkerPoolTest, UndecodableEntryIsDeadLettered) {
   PushEvents(1, 0);
   queue_.Push("not json at all");
