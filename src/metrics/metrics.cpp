@@ -194,6 +194,10 @@ struct Series {
       AddCounter(*registry, "flagmeter_events_persisted_total", "Events committed to PostgreSQL.");
   prometheus::Counter& events_duplicate =
       AddCounter(*registry, "flagmeter_events_duplicate_total", "Events dropped as already counted.");
+  prometheus::Counter& sequence_regressions =
+      AddCounter(*registry, "flagmeter_events_sequence_regressions_total",
+                 "Re-sent copies numbered before the stored copy although they arrived over a minute later: "
+                 "acceptance numbers went backwards; the stored copy was kept.");
   const PerReasonCounters events_dead_lettered =
       AddPerReasonCounters(*registry, "flagmeter_events_dead_lettered_total",
                            "Events that could not be stored and were set aside, by reason.");
@@ -285,6 +289,7 @@ Metrics::Metrics()
       events_accepted(Building().events_accepted),
       events_persisted(Building().events_persisted),
       events_duplicate(Building().events_duplicate),
+      sequence_regressions(Building().sequence_regressions),
       worker_batch_size(Building().worker_batch_size),
       ingest_lag_seconds(Building().ingest_lag_seconds),
       alerts_sent(Building().alerts_sent),

@@ -23,7 +23,13 @@ constexpr char kPushSource[] = R"lua(
 -- KEYS[1] the queue, KEYS[2] its acceptance counter. Each accepted event gets
 -- the next number of the counter as field "s" (prepended to its JSON
 -- object), so every instance agrees on which copy of an id came first.
+-- The counter never falls behind Valkey's clock in microseconds: if its key
+-- is lost (flushed, or the last second of the AOF), numbering resumes above
+-- every number handed out before, instead of at 1. Below 2^53 until the
+-- year 2255, so Lua's doubles hold it exactly.
 local depth = redis.call('LLEN', KEYS[1])
+local clock = redis.call('TIME')
+local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local max_depth = tonumber(ARGV[1])
 local groups = tonumber(ARGV[2])
 local result = {0}
@@ -32,6 +38,10 @@ for g = 1, groups do
   local n = tonumber(ARGV[2 + g])
   if depth + n <= max_depth then
     local seq = redis.call('INCRBY', KEYS[2], n) - n
+    if seq < now_us then
+      seq = now_us
+      redis.call('SET', KEYS[2], string.format('%d', seq + n))
+    end
     local last = pos + n - 1
     for i = pos, last, 1000 do
       local chunk = {}

@@ -42,6 +42,11 @@ ON CONFLICT (name) DO NOTHING
 // A replacement happens only if the stored row is still the version this
 // statement's snapshot saw (same accept_seq, rechecked under the row lock),
 // so the values moved out of the rollups are the ones that were counted.
+// Acceptance numbers only grow (the queue's counter follows Valkey's clock),
+// and the store checks that they agree with the arrival times: a copy with
+// the lower number that arrived more than a minute (clock skew allowance) after the
+// stored one means the numbering went backwards, and the stored copy is kept
+// (and reported as a regression) instead of being replaced.
 // Whatever a concurrent transaction changed after the snapshot - a copy it
 // inserted, or a row it replaced - shows up as "unresolved": the caller
 // rolls back and runs the batch again, with a snapshot that sees it. Only
@@ -71,7 +76,10 @@ WITH input AS (
   ON CONFLICT (tenant_id, event_id) DO NOTHING
   RETURNING tenant_id, event_id, feature, tokens, occurred_at
 ), stored AS (
-  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.accept_seq
+  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.accept_seq,
+         -- Ours was accepted earlier by number: is that consistent with when each arrived?
+         f.s > 0 AND e.accept_seq > f.s AS earlier_by_number,
+         timestamptz 'epoch' + f.r * interval '1 millisecond' > e.received_at + interval '60 seconds' AS arrived_later
   FROM events e JOIN first_seen f ON e.tenant_id = f.tenant_id AND e.event_id = f.i
   WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i)
 ), replaced AS (
@@ -81,7 +89,7 @@ WITH input AS (
       received_at = timestamptz 'epoch' + f.r * interval '1 millisecond',
       accept_seq = f.s
   FROM first_seen f JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
-  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND f.s > 0 AND st.accept_seq > f.s
+  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND st.earlier_by_number AND NOT st.arrived_later
     AND e.accept_seq = st.accept_seq
   RETURNING e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at,
             st.feature AS old_feature, st.tokens AS old_tokens, st.occurred_at AS old_occurred_at
@@ -116,11 +124,11 @@ SELECT (SELECT count(*) FROM joined) AS matched,
        (SELECT count(*) FROM first_seen f
         WHERE NOT EXISTS (SELECT 1 FROM stored st WHERE st.tenant_id = f.tenant_id AND st.event_id = f.i)
           AND NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i))
-       + (SELECT count(*) FROM first_seen f
-          JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
-          WHERE f.s > 0 AND st.accept_seq > f.s
-            AND NOT EXISTS (SELECT 1 FROM replaced p WHERE p.tenant_id = f.tenant_id AND p.event_id = f.i))
-         AS unresolved
+       + (SELECT count(*) FROM stored st
+          WHERE st.earlier_by_number AND NOT st.arrived_later
+            AND NOT EXISTS (SELECT 1 FROM replaced p WHERE p.tenant_id = st.tenant_id AND p.event_id = st.event_id))
+         AS unresolved,
+       (SELECT count(*) FROM stored st WHERE st.earlier_by_number AND st.arrived_later) AS regressions
 )sql";
 
 // [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms,"s":accept seq}, ...]:
@@ -199,7 +207,7 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
                             " events matched no tenant row; nothing was committed");
   }
   tx.commit();
-  return CommitOutcome{inserted, batch_size - inserted};
+  return CommitOutcome{inserted, batch_size - inserted, counts[3].as<std::size_t>()};
 }
 
 // "" when every tenant of the batch is known to exist.

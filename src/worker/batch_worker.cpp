@@ -216,6 +216,13 @@ bool BatchWorker::PauseBeforeRetry(Backoff& backoff, const char* what, std::size
 void BatchWorker::Record(const std::vector<Event>& events, const CommitOutcome& outcome) {
   metrics_.events_persisted.Increment(static_cast<double>(outcome.inserted));
   metrics_.events_duplicate.Increment(static_cast<double>(outcome.duplicates));
+  if (outcome.sequence_regressions > 0) {
+    metrics_.sequence_regressions.Increment(static_cast<double>(outcome.sequence_regressions));
+    spdlog::error(
+        "worker {}: {} re-sent events carried acceptance numbers below their stored copies' although they "
+        "arrived later: the queue's counter went backwards (Valkey's clock?); the stored copies were kept",
+        index_, outcome.sequence_regressions);
+  }
   metrics_.worker_batch_size.Observe(static_cast<double>(events.size()));
   const std::int64_t now_ms = NowMs();
   for (const Event& event : events) {

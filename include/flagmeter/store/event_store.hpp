@@ -11,6 +11,10 @@ namespace flagmeter {
 struct CommitOutcome {
   std::size_t inserted = 0;    // events newly stored and added to the rollups
   std::size_t duplicates = 0;  // events whose (tenant, id) was already stored
+  // Of the duplicates: copies numbered before the stored copy although they
+  // arrived more than a minute after it. Acceptance numbers went backwards
+  // (the queue's counter was reset behind the clock); the stored copy is kept.
+  std::size_t sequence_regressions = 0;
 };
 
 /// Durable storage of events and their rollups. Blocking; owned by one worker

@@ -273,3 +273,36 @@ TEST_F(PgEventStoreTest, TheFirstAcceptedCopyWinsAcrossBatches) {
 
 }  // namespace
 }  // namespace flagmeter
+
+namespace flagmeter {
+namespace {
+
+// A copy numbered before the stored one although it arrived minutes later
+// can only come from numbering that went backwards: the stored copy stays
+// counted and the regression is reported. Within the clock-skew allowance the
+// lower number still wins.
+TEST_F(PgEventStoreTest, ALowerNumberThatArrivedMuchLaterDoesNotReplaceTheStoredCopy) {
+  PgEventStore store(database_url());
+  Event stored = MakeEvent("order-9", "acme", "stored", 40);
+  stored.accept_seq = 1'000;
+  Event backwards = MakeEvent("order-9", "acme", "backwards", 99);
+  backwards.accept_seq = 3;
+  backwards.received_at_ms = stored.received_at_ms + 5 * 60'000;
+  ASSERT_TRUE(store.CommitBatch({stored}).ok());
+  Result<CommitOutcome> outcome = store.CommitBatch({backwards});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->duplicates, 1u);
+  EXPECT_EQ(outcome->sequence_regressions, 1u);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(tokens) FROM usage_day"), 40);
+
+  Event skewed = MakeEvent("order-9", "acme", "skewed", 7);
+  skewed.accept_seq = 2;
+  skewed.received_at_ms = stored.received_at_ms + 30'000;  // within a minute: clocks may differ that much
+  outcome = store.CommitBatch({skewed});
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->sequence_regressions, 0u);
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(tokens) FROM usage_day"), 7);
+}
+
+}  // namespace
+}  // namespace flagmeter
