@@ -23,6 +23,7 @@
 #include "http/await_callback.hpp"
 #include "http/dashboard_handler.hpp"
 #include "http/dashboard_params.hpp"
+#include "http/openapi_document.hpp"
 #include "http/tenant_creation.hpp"
 
 namespace flagmeter {
@@ -146,6 +147,7 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
     }
     case Route::kHealth: co_return Health(services);
     case Route::kMetrics: co_return MetricsText(services);
+    case Route::kOpenApi: co_return JsonResponse(200, std::string(OpenApiJson()));
     case Route::kTenants:
     case Route::kTenant:
     case Route::kTenantKeys:

@@ -1,5 +1,8 @@
 #include "flagmeter/http/router.hpp"
 
+#include <cstddef>
+#include <iterator>
+
 namespace flagmeter {
 namespace {
 
@@ -8,14 +11,49 @@ constexpr std::string_view kTenantsPath = "/api/tenants";
 constexpr std::string_view kTenantsPrefix = "/api/tenants/";
 constexpr std::string_view kAssetsPrefix = "/assets/";
 
-bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
+// HEAD is accepted wherever GET is.
+constexpr RouteInfo kRoutes[] = {
+    {Route::kEvents, "/api/events", "POST"},
+    {Route::kUsage, "/api/usage/:tenant", "GET, HEAD"},
+    {Route::kHealth, "/api/health", "GET, HEAD"},
+    {Route::kMetrics, "/metrics", "GET, HEAD"},
+    {Route::kTenants, "/api/tenants", "GET, HEAD"},
+    {Route::kTenant, "/api/tenants/:tenant", "GET, HEAD, PUT"},
+    {Route::kTenantKeys, "/api/tenants/:tenant/keys", "POST"},
+    {Route::kTenantKey, "/api/tenants/:tenant/keys/:keyId", "DELETE"},
+    {Route::kDashboard, "/api/dashboard", "GET, HEAD"},
+    {Route::kPage, "/", "GET, HEAD"},
+    {Route::kAsset, "/assets/:file", "GET, HEAD"},
+    {Route::kOpenApi, "/api/openapi.json", "GET, HEAD"},
+};
 
-RouteMatch Make(Route route, std::string_view pattern, std::string_view allow, bool allowed) {
+constexpr bool RoutesInEnumOrder() {
+  for (std::size_t i = 0; i < std::size(kRoutes); ++i) {
+    if (static_cast<std::size_t>(kRoutes[i].route) != i + 1) return false;
+  }
+  return true;
+}
+static_assert(RoutesInEnumOrder(), "kRoutes[i] must describe Route(i + 1)");
+
+// Whether `method` is one of the comma-separated `allow` list.
+bool Allows(std::string_view allow, std::string_view method) {
+  while (!allow.empty()) {
+    const std::size_t comma = allow.find(',');
+    if (allow.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    allow.remove_prefix(comma + 1);
+    while (allow.starts_with(' ')) allow.remove_prefix(1);
+  }
+  return false;
+}
+
+RouteMatch Make(Route route, std::string_view method) {
+  const RouteInfo& info = kRoutes[static_cast<std::size_t>(route) - 1];
   RouteMatch match;
   match.route = route;
-  match.pattern = pattern;
-  match.allow = allow;
-  match.method_allowed = allowed;
+  match.pattern = info.pattern;
+  match.allow = info.allow;
+  match.method_allowed = Allows(info.allow, method);
   return match;
 }
 
@@ -27,11 +65,11 @@ RouteMatch MatchTenantRoute(std::string_view method, std::string_view rest) {
   RouteMatch match;
   if (tenant.empty()) return match;
   if (slash == std::string_view::npos) {
-    match = Make(Route::kTenant, "/api/tenants/:tenant", "GET, HEAD, PUT", IsRead(method) || method == "PUT");
+    match = Make(Route::kTenant, method);
   } else if (const std::string_view tail = rest.substr(slash); tail == "/keys") {
-    match = Make(Route::kTenantKeys, "/api/tenants/:tenant/keys", "POST", method == "POST");
+    match = Make(Route::kTenantKeys, method);
   } else if (tail.starts_with("/keys/") && tail.size() > 6 && tail.find('/', 6) == std::string_view::npos) {
-    match = Make(Route::kTenantKey, "/api/tenants/:tenant/keys/:keyId", "DELETE", method == "DELETE");
+    match = Make(Route::kTenantKey, method);
     match.key_id = tail.substr(6);
   } else {
     return match;
@@ -49,6 +87,8 @@ int HexValue(char c) {
 
 }  // namespace
 
+std::span<const RouteInfo> KnownRoutes() { return kRoutes; }
+
 RouteMatch MatchRoute(std::string_view method, std::string_view target) {
   std::string_view path = target;
   std::string_view query;
@@ -58,28 +98,30 @@ RouteMatch MatchRoute(std::string_view method, std::string_view target) {
   }
   RouteMatch match;
   if (path == "/api/events") {
-    match = Make(Route::kEvents, "/api/events", "POST", method == "POST");
+    match = Make(Route::kEvents, method);
   } else if (path == "/api/health") {
-    match = Make(Route::kHealth, "/api/health", "GET, HEAD", IsRead(method));
+    match = Make(Route::kHealth, method);
   } else if (path == "/metrics") {
-    match = Make(Route::kMetrics, "/metrics", "GET, HEAD", IsRead(method));
+    match = Make(Route::kMetrics, method);
   } else if (path.starts_with(kUsagePrefix) && path.size() > kUsagePrefix.size() &&
              path.find('/', kUsagePrefix.size()) == std::string_view::npos) {
-    match = Make(Route::kUsage, "/api/usage/:tenant", "GET, HEAD", IsRead(method));
+    match = Make(Route::kUsage, method);
     match.tenant = path.substr(kUsagePrefix.size());
   } else if (path == kTenantsPath) {
-    match = Make(Route::kTenants, "/api/tenants", "GET, HEAD", IsRead(method));
+    match = Make(Route::kTenants, method);
   } else if (path.starts_with(kTenantsPrefix)) {
     match = MatchTenantRoute(method, path.substr(kTenantsPrefix.size()));
   } else if (path == "/api/dashboard") {
-    match = Make(Route::kDashboard, "/api/dashboard", "GET, HEAD", IsRead(method));
+    match = Make(Route::kDashboard, method);
+  } else if (path == "/api/openapi.json") {
+    match = Make(Route::kOpenApi, method);
   } else if (path == "/" || path == "/index.html") {
-    match = Make(Route::kPage, "/", "GET, HEAD", IsRead(method));
+    match = Make(Route::kPage, method);
     match.path = path;
   } else if (path.starts_with(kAssetsPrefix) && path.size() > kAssetsPrefix.size()) {
     // Which files exist is the handler's business: an unknown one is a 404
     // under this route's label, so label values stay bounded.
-    match = Make(Route::kAsset, "/assets/:file", "GET, HEAD", IsRead(method));
+    match = Make(Route::kAsset, method);
     match.path = path;
   }
   match.query = query;

@@ -55,6 +55,30 @@ TEST(Router, DashboardPageAssetsAndData) {
   EXPECT_EQ(post.allow, "GET, HEAD");
 }
 
+TEST(Router, OpenApiDocument) {
+  const RouteMatch document = MatchRoute("GET", "/api/openapi.json");
+  EXPECT_EQ(document.route, Route::kOpenApi);
+  EXPECT_EQ(document.pattern, "/api/openapi.json");
+  EXPECT_TRUE(document.method_allowed);
+  EXPECT_TRUE(MatchRoute("HEAD", "/api/openapi.json?x=1").method_allowed);
+  const RouteMatch post = MatchRoute("POST", "/api/openapi.json");
+  EXPECT_EQ(post.route, Route::kOpenApi);
+  EXPECT_FALSE(post.method_allowed);
+  EXPECT_EQ(post.allow, "GET, HEAD");
+  EXPECT_EQ(MatchRoute("GET", "/api/openapi.yaml").route, Route::kNone);
+}
+
+TEST(Router, KnownRoutesDescribeWhatMatches) {
+  ASSERT_FALSE(KnownRoutes().empty());
+  for (const RouteInfo& info : KnownRoutes()) {
+    EXPECT_NE(info.route, Route::kNone);
+    EXPECT_FALSE(info.allow.empty()) << info.pattern;
+  }
+  EXPECT_TRUE(MatchRoute("PUT", "/api/tenants/acme").method_allowed);
+  EXPECT_FALSE(MatchRoute("PU", "/api/tenants/acme").method_allowed);
+  EXPECT_FALSE(MatchRoute("", "/api/tenants/acme").method_allowed);
+}
+
 TEST(PercentDecode, DecodesOnceAndKeepsPlus) {
   std::string out;
   ASSERT_TRUE(PercentDecode("a%2Fb+c", out));

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace flagmeter {
 
+// Every route but kNone is described in KnownRoutes(), in this order, and in
+// the OpenAPI document docs/openapi.yaml (a unit test holds the two together).
 enum class Route {
   kNone,
   kEvents,
@@ -18,7 +21,18 @@ enum class Route {
   kDashboard,   // GET /api/dashboard: every tenant's card data in one answer
   kPage,        // GET /: the dashboard page
   kAsset,       // GET /assets/:file: the page's scripts, styles and images
+  kOpenApi,     // GET /api/openapi.json: the API's OpenAPI document
 };
+
+/// A route as the metrics and the 405 answer name it.
+struct RouteInfo {
+  Route route = Route::kNone;
+  std::string_view pattern;  // "/api/usage/:tenant"
+  std::string_view allow;    // "GET, HEAD": the methods it accepts
+};
+
+/// Every route but kNone, in the order of Route. Thread-safe.
+std::span<const RouteInfo> KnownRoutes();
 
 /// Where a request goes, decided from its method and target alone.
 struct RouteMatch {

@@ -1,10 +1,11 @@
 // HTTP/1.1 behaviour promised by API.md: keep-alive, pipelining, chunked
-// bodies, HTTP/1.0; plus health and metrics.
+// bodies, HTTP/1.0; plus health, metrics and the OpenAPI document.
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "api_fixture.hpp"
+#include "http/openapi_document.hpp"
 
 namespace flagmeter::test {
 namespace {
@@ -110,6 +111,17 @@ TEST_F(ApiTest, HeadAnswersWithoutABody) {
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());
   EXPECT_EQ(client_->Get("/api/health").status, 200);  // the connection is still in step
+}
+
+TEST_F(ApiTest, ServesItsOpenApiDocument) {
+  const HttpResult document = client_->Get("/api/openapi.json");
+  ASSERT_EQ(document.status, 200) << document.body;
+  EXPECT_EQ(document.Header("content-type"), "application/json");
+  EXPECT_EQ(document.body, OpenApiJson());
+  EXPECT_EQ(document.Json()["openapi"], "3.1.0");
+  const HttpResult head = client_->Request("HEAD", "/api/openapi.json");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
 }
 
 }  // namespace
