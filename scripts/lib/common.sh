@@ -14,7 +14,7 @@ FM_PACKAGES=(
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev libgtest-dev libgmock-dev
   libbenchmark-dev postgresql redis-server
   clang libclang-rt-14-dev
-  prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml
+  prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml python3-jsonschema
   chromium chromium-driver
 )
 

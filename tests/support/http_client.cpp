@@ -14,6 +14,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "support/answer_log.hpp"
+
 namespace flagmeter::test {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -27,7 +29,7 @@ std::string HttpResult::Header(const std::string& lower_name) const {
 }
 
 struct HttpClient::Impl {
-  explicit Impl(int p) : port(p), socket(io) {}
+  Impl(int p, Peer answerer) : port(p), peer(answerer), socket(io) {}
 
   bool EnsureConnected() {
     if (socket.is_open()) return true;
@@ -61,12 +63,13 @@ struct HttpClient::Impl {
   }
 
   int port;
+  Peer peer;
   asio::io_context io;
   tcp::socket socket;
   boost::beast::flat_buffer buffer;
 };
 
-HttpClient::HttpClient(int port) : impl_(std::make_unique<Impl>(port)) {}
+HttpClient::HttpClient(int port, Peer peer) : impl_(std::make_unique<Impl>(port, peer)) {}
 HttpClient::~HttpClient() = default;
 
 HttpResult HttpClient::Request(const std::string& method, const std::string& target, const std::string& body,
@@ -81,7 +84,10 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!impl_->EnsureConnected()) return HttpResult{};
     HttpResult result = impl_->Exchange(request);
-    if (result.status != 0) return result;
+    if (result.status != 0) {
+      if (impl_->peer == Peer::kFlagMeter) RecordAnswer(method, target, result);
+      return result;
+    }
     impl_->socket.close();
   }
   return HttpResult{};
@@ -113,6 +119,7 @@ std::string HttpClient::SendRaw(const std::string& raw, int timeout_ms) {
     if (ec) break;  // closed
     received.append(chunk, n);
   }
+  if (impl_->peer == Peer::kFlagMeter) RecordRawExchange(raw, received);
   return received;
 }
 

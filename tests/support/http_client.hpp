@@ -17,11 +17,16 @@ struct HttpResult {
   std::string Header(const std::string& lower_name) const;
 };
 
+/// Who answers a client: a flagmeter's answers are recorded for the check
+/// against its OpenAPI document (support/answer_log.hpp), another server's
+/// (Prometheus, an exporter) are not.
+enum class Peer { kFlagMeter, kOther };
+
 /// A blocking HTTP/1.1 client on one keep-alive connection to 127.0.0.1,
 /// reconnecting when the server closed it. For tests only; not thread-safe.
 class HttpClient final {
  public:
-  explicit HttpClient(int port);
+  explicit HttpClient(int port, Peer peer = Peer::kFlagMeter);
   ~HttpClient();
 
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body = "",

@@ -66,7 +66,7 @@ class PrometheusStackTest : public ::testing::Test {
         {kPrometheusBinary, "--config.file=" + dir_.path() + "/prometheus.yml",
          "--storage.tsdb.path=" + dir_.path() + "/data", "--web.listen-address=" + Address(prometheus_port_)},
         {}, prometheus_port_, "/-/ready"));
-    prometheus_client_ = std::make_unique<HttpClient>(prometheus_port_);
+    prometheus_client_ = std::make_unique<HttpClient>(prometheus_port_, Peer::kOther);
   }
 
   void TearDown() override {
@@ -94,7 +94,7 @@ class PrometheusStackTest : public ::testing::Test {
     server = std::make_unique<ChildProcess>(std::move(argv), std::move(env), dir_.path() + "/" + name + ".log");
     std::string error;
     ASSERT_TRUE(server->Start(&error)) << name << ": " << error;
-    HttpClient client(port);
+    HttpClient client(port, Peer::kOther);
     const bool ready = WaitUntil(
         [&] { return !server->Running() || client.Get(ready_path).status == 200; }, seconds(20));
     ASSERT_TRUE(ready && server->Running()) << name << " did not answer 200 on " << ready_path << ":\n"
