@@ -6,7 +6,7 @@ FROM debian:12.8 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libboost1.81-dev libpqxx-dev libhiredis-dev \
-      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the service build reads; neither the tests nor tools/ are built
@@ -18,6 +18,8 @@ COPY include/ include/
 COPY src/ src/
 COPY migrations/ migrations/
 COPY web/ web/
+# The API's OpenAPI document, served as JSON (converted at build time: python3-yaml).
+COPY docs/openapi.yaml docs/openapi.yaml
 # The commit `flagmeter --version` reports (the build context has no .git):
 #   docker build --build-arg FLAGMETER_COMMIT=$(git rev-parse --short=12 HEAD) .
 ARG FLAGMETER_COMMIT=unknown
