@@ -3,7 +3,7 @@
 # log goes to a terminal, json when it does not, LOG_FORMAT when it is set.
 # A terminal comes from util-linux's `script`, which runs the command on a pty.
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 check() {
   local want=$1 got=$2 what=$3
   if [[ $got != "$want" ]]; then
