@@ -46,7 +46,7 @@ CAPTION = (
 
 WIDTH = 1000
 LEFT, RIGHT = 84, 210          # room for y tick labels and for the legends
-HEADER, FOOTER = 78, 92
+HEADER = 78
 PANEL_TITLE = 26               # above each plot area
 PANEL_GAP = 16                 # below each plot area (x tick labels of the last one)
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -95,6 +95,13 @@ def text(x, y, content, size=12, anchor="start", fill="#222", weight=None, extra
             f'{weight_attr}{extra}>{escape(str(content))}</text>')
 
 
+def load_text(load_average):
+    """The 1-minute load average before the run: others' work on the same cores."""
+    if isinstance(load_average, list) and load_average:
+        return f"load average {load_average[0]:.2f} before the run"
+    return ""
+
+
 def segments(points):
     """Splits [(t, value or None)] at the gaps into runs of points."""
     runs, run = [], []
@@ -121,7 +128,7 @@ def panel(spec, samples, top, t_max, x_of, x_ticks):
     peak = max(values) if values else 0
     step = nice_step(peak, 4) if peak > 0 else 1
     y_max = step * math.ceil(peak / step) if peak > 0 else 1
-    if peak > 0 and y_max - peak < step * 0.1:
+    if peak > 0 and y_max - peak < step * 0.2:
         y_max += step  # keeps the peak off the top edge
 
     def y_of(v):
@@ -187,7 +194,8 @@ def render(results):
     def x_of(t):
         return plot_left + (t / t_max) * (plot_right - plot_left)
 
-    height = HEADER + sum(PANEL_TITLE + spec[3] + PANEL_GAP for spec in PANELS) + FOOTER
+    caption = wrap(CAPTION, 140)
+    height = HEADER + sum(PANEL_TITLE + spec[3] + PANEL_GAP for spec in PANELS) + 50 + 15 * len(caption)
     title = f"{command} (commit {commit})"
     started = results.get("started_at", "")
     stamp = re.fullmatch(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)\d\dZ", started)
@@ -195,7 +203,8 @@ def render(results):
         started = "{}-{}-{} {}:{} UTC".format(*stamp.groups())
     subtitle_parts = [f"started {started}" if started else "",
                       f"{machine.get('cores')} cores" if machine.get("cores") else "",
-                      machine.get("cpu", ""), f"{len(samples)} samples, one a second"]
+                      machine.get("cpu", ""), load_text(machine.get("load_average_before")),
+                      f"{len(samples)} samples, one a second"]
     subtitle = " · ".join(p for p in subtitle_parts if p)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -220,7 +229,7 @@ def render(results):
                     size=12, anchor="middle", fill="#333"))
     out.append("</g>")
     out.append('<g id="caption">')
-    for i, line in enumerate(wrap(CAPTION, 140)):
+    for i, line in enumerate(caption):
         out.append(text(plot_left, bottom + 58 + 15 * i, line, size=11, fill="#555"))
     out.append("</g>")
     out.append("</svg>")

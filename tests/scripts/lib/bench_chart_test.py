@@ -63,6 +63,7 @@ class ChartFromFixture(unittest.TestCase):
         self.assertIn("scripts/bench --short", header)
         self.assertIn("70a40fa", header)
         self.assertIn("2026-12-02 17:05 UTC", header)
+        self.assertIn("load average 1.50 before the run", header)
         self.assertIn("scripts/bench --short", self.root.find(SVG + "title").text)
 
     def test_every_panel_is_drawn_stacked_with_a_unit_and_a_legend(self):
