@@ -39,7 +39,8 @@ CAPTION = (
     "Sampled once a second by scripts/bench. Requests and p99 come from flagmeter's own /metrics: "
     "requests answered, whatever their status, the sampler's scrapes left out; p99 of "
     "flagmeter_http_request_duration_seconds over the last second, interpolated within the histogram's "
-    "buckets (time inside flagmeter, not what the client waits). Queue: flagmeter_queue_depth and "
+    "buckets, so a p99 close to a bound (10, 25, 50, 100 ms) is only known to lie in that bucket; it is the time "
+    "inside flagmeter, not what the client waits. Queue: flagmeter_queue_depth and "
     "flagmeter_queue_inflight. Resident memory from /proc; PostgreSQL's sum counts its shared buffers "
     "once per process."
 )
