@@ -11,6 +11,7 @@
 #include "flagmeter/alerts/alert_monitor.hpp"
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/commit_notifier.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/http/io_pool.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
@@ -75,7 +76,10 @@ int RunService(const Config& config) {
     return 1;
   }
   Metrics metrics;
-  ValkeyPusher pusher(config.queue);
+  // Every supervised thread group reports here: /api/health and /metrics read it.
+  ThreadHealth threads;
+  metrics.WatchThreads(&threads);
+  ValkeyPusher pusher(config.queue, &threads);
   UsageService usage(config.store.usage_readers, config.store.usage_cache_ms,
                      [&] { return std::make_unique<PgUsageReader>(config.store.database_url); });
   // History and the dashboard: as many threads as usage reads, their own
@@ -96,7 +100,7 @@ int RunService(const Config& config) {
             std::make_unique<PgEventStore>(config.store.database_url),
             [&alert_monitor](const std::vector<std::string>& tenants) { alert_monitor.TenantsChanged(tenants); });
       },
-      metrics);
+      metrics, WorkerRetryPolicy(), &threads);
   AdminService admin(config.tenants.admin_threads,
                      [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
   KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms),
@@ -119,7 +123,7 @@ int RunService(const Config& config) {
           .requeue_expired = [reaper] { return reaper->RequeueExpired(); },
           .inflight = [&workers] { return workers.Inflight(); },
       },
-      metrics, std::chrono::seconds(1), /*reap_every=*/5);
+      metrics, std::chrono::seconds(1), /*reap_every=*/5, &threads);
 
   IoPool io_pool(config.http.io_threads);
   // Taken over before the port opens, so a SIGTERM right after start-up is

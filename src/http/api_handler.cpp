@@ -115,8 +115,7 @@ boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const Dat
 
 HttpResponse Health(const ApiServices& services) {
   const HealthSnapshot health = services.monitor.Health();
-  const bool healthy = health.database_up && health.valkey_up;
-  return JsonResponse(healthy ? 200 : 503, HealthJson(health, NowMs()));
+  return JsonResponse(HealthStateOf(health) == HealthState::kUnhealthy ? 503 : 200, HealthJson(health, NowMs()));
 }
 
 HttpResponse MetricsText(const ApiServices& services) {

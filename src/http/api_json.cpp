@@ -102,12 +102,26 @@ std::string UsageJson(const TenantUsage& usage) {
   return out;
 }
 
+HealthState HealthStateOf(const HealthSnapshot& health) {
+  if (!health.database_up || !health.valkey_up) return HealthState::kUnhealthy;
+  for (const ThreadHealth::Group& group : health.threads) {
+    if (group.running < group.expected) return HealthState::kDegraded;
+  }
+  return HealthState::kHealthy;
+}
+
 std::string HealthJson(const HealthSnapshot& health, std::int64_t now_ms) {
-  const bool healthy = health.database_up && health.valkey_up;
+  static constexpr const char* kStates[] = {"healthy", "degraded", "unhealthy"};
+  nlohmann::ordered_json threads = nlohmann::ordered_json::object();
+  for (const ThreadHealth::Group& group : health.threads) {
+    threads[std::string(ThreadGroupName(group.group))] = {
+        {"expected", group.expected}, {"running", group.running}, {"restarts", group.restarts}};
+  }
   nlohmann::ordered_json body = {
-      {"status", healthy ? "healthy" : "unhealthy"},
+      {"status", kStates[static_cast<int>(HealthStateOf(health))]},
       {"timestamp", FormatRfc3339(now_ms)},
       {"services", {{"database", health.database_up ? "up" : "down"}, {"valkey", health.valkey_up ? "up" : "down"}}},
+      {"threads", std::move(threads)},
   };
   return body.dump();
 }

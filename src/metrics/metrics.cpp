@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +30,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "flagmeter/core/thread_health.hpp"
 
 namespace flagmeter {
 namespace {
@@ -275,10 +278,41 @@ RequestSeries AddRequestSeries(Series& series, std::string_view method, std::str
   return result;
 }
 
+// The thread groups' counts, one metric per group, labelled group="...".
+void AppendThreadFamilies(std::vector<prometheus::MetricFamily>& families, const ThreadHealth& threads) {
+  using prometheus::MetricType;
+  prometheus::MetricFamily expected{"flagmeter_threads_expected", "Threads each group's owner started.",
+                                    MetricType::Gauge, {}};
+  prometheus::MetricFamily running{"flagmeter_threads_running",
+                                   "Threads of each group running now (fewer than expected: /api/health is degraded).",
+                                   MetricType::Gauge, {}};
+  prometheus::MetricFamily restarts{"flagmeter_thread_restarts_total",
+                                    "Threads restarted after an exception ended their loop.", MetricType::Counter, {}};
+  for (const ThreadHealth::Group& group : threads.Snapshot()) {
+    const std::vector<prometheus::ClientMetric::Label> labels{{"group", std::string(ThreadGroupName(group.group))}};
+    prometheus::ClientMetric metric;
+    metric.label = labels;
+    metric.gauge.value = group.expected;
+    expected.metric.push_back(metric);
+    metric.gauge.value = group.running;
+    running.metric.push_back(metric);
+    prometheus::ClientMetric counter;
+    counter.label = labels;
+    counter.counter.value = static_cast<double>(group.restarts);
+    restarts.metric.push_back(counter);
+  }
+  families.push_back(std::move(expected));
+  families.push_back(std::move(running));
+  families.push_back(std::move(restarts));
+}
+
 }  // namespace
 
 struct Metrics::Impl {
+  explicit Impl(std::unique_ptr<Series> built) : series(std::move(built)) {}
+
   std::unique_ptr<Series> series;
+  std::atomic<const ThreadHealth*> threads{nullptr};
   // Fixed for the life of the process: read once.
   std::optional<double> start_time_seconds = ReadProcessStartTime();
 };
@@ -294,7 +328,7 @@ Metrics::Metrics()
       ingest_lag_seconds(Building().ingest_lag_seconds),
       alerts_sent(Building().alerts_sent),
       alerts_failed(Building().alerts_failed),
-      impl_(std::make_unique<Impl>(Impl{std::move(t_building)})) {}
+      impl_(std::make_unique<Impl>(std::move(t_building))) {}
 
 Metrics::~Metrics() = default;
 
@@ -326,9 +360,12 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
   found.duration->Observe(seconds);
 }
 
+void Metrics::WatchThreads(const ThreadHealth* threads) { impl_->threads.store(threads); }
+
 std::string Metrics::Serialize() const {
   std::vector<prometheus::MetricFamily> families = impl_->series->registry->Collect();
   AppendProcessFamilies(families, impl_->start_time_seconds);
+  if (const ThreadHealth* threads = impl_->threads.load()) AppendThreadFamilies(families, *threads);
   return prometheus::TextSerializer().Serialize(families);
 }
 

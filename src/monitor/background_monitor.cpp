@@ -3,22 +3,24 @@
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
-#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 
 namespace flagmeter {
 
 BackgroundMonitor::BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval,
-                                     int reap_every)
-    : probes_(std::move(probes)), metrics_(metrics), interval_(interval), reap_every_(reap_every) {}
+                                     int reap_every, ThreadHealth* threads)
+    : probes_(std::move(probes)), metrics_(metrics), interval_(interval), reap_every_(reap_every), threads_(threads) {}
 
 BackgroundMonitor::~BackgroundMonitor() { Stop(); }
 
 void BackgroundMonitor::Start() {
   RunOnce(/*reap=*/true);
+  if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 1);
   thread_ = std::thread([this] {
-    SetThreadName("fm-monitor");
-    Run();
+    RunSupervised(threads_, ThreadGroup::kMonitor, "fm-monitor", [this] { Run(); }, [this] {
+      std::lock_guard lock(mu_);
+      return stopping_;
+    });
   });
 }
 
@@ -29,10 +31,17 @@ void BackgroundMonitor::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 0);
 }
 
 HealthSnapshot BackgroundMonitor::Health() const {
-  return HealthSnapshot{database_up_.load(std::memory_order_relaxed), valkey_up_.load(std::memory_order_relaxed)};
+  HealthSnapshot health{database_up_.load(std::memory_order_relaxed), valkey_up_.load(std::memory_order_relaxed), {}};
+  if (threads_ != nullptr) {
+    for (const ThreadHealth::Group& group : threads_->Snapshot()) {
+      if (group.expected > 0 || group.restarts > 0) health.threads.push_back(group);
+    }
+  }
+  return health;
 }
 
 void BackgroundMonitor::Run() {

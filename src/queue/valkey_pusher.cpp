@@ -2,16 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <utility>
 
-#include "flagmeter/core/thread_name.hpp"
 #include "queue/lua_scripts.hpp"
 
 namespace flagmeter {
 
-ValkeyPusher::ValkeyPusher(QueueConfig config)
+ValkeyPusher::ValkeyPusher(QueueConfig config, ThreadHealth* health)
     : config_(std::move(config)),
       sequence_key_(config_.name + ":seq"),
+      health_(health),
       connection_(config_.valkey, config_.connect_timeout_ms) {}
 
 ValkeyPusher::~ValkeyPusher() { Stop(); }
@@ -20,9 +21,12 @@ void ValkeyPusher::Start() {
   std::lock_guard lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
+  if (health_ != nullptr) health_->Expect(ThreadGroup::kPusher, 1);
   thread_ = std::thread([this] {
-    SetThreadName("fm-pusher");
-    Run();
+    RunSupervised(health_, ThreadGroup::kPusher, "fm-pusher", [this] { Run(); }, [this] {
+      std::lock_guard lock(mu_);
+      return stopping_;
+    });
   });
 }
 
@@ -41,6 +45,7 @@ void ValkeyPusher::Stop() {
   }
   wake_.notify_all();
   if (thread.joinable()) thread.join();
+  if (health_ != nullptr) health_->Expect(ThreadGroup::kPusher, 0);
   for (Request& request : orphans) {
     request.done(Status::Unavailable("valkey queue '" + config_.name + "': pusher stopped before it started"));
   }
@@ -72,7 +77,16 @@ void ValkeyPusher::Run() {
   for (;;) {
     std::vector<Request> batch = TakeBatch();
     if (batch.empty()) return;  // stopping and nothing left to do
-    std::vector<Status> results = PushBatch(batch);
+    std::vector<Status> results;
+    try {
+      results = PushBatch(batch);
+    } catch (const std::exception& e) {
+      // Each waiting request still gets its answer (a 500, never a 201);
+      // the supervisor then restarts this loop.
+      const Status failed = Status::Internal("valkey queue '" + config_.name + "': push failed: " + e.what());
+      for (Request& request : batch) request.done(failed);
+      throw;
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
   }
 }

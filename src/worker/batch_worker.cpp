@@ -71,10 +71,17 @@ void BatchWorker::ProcessBatch(const std::vector<std::string>& claimed) {
   inflight_.fetch_add(size, std::memory_order_relaxed);
 
   Batch batch;
-  if (Decode(claimed, batch) && CommitAll(batch)) {
-    AckBatch(claimed.size());
-  } else {
-    ReleaseBatch(claimed.size());
+  try {
+    if (Decode(claimed, batch) && CommitAll(batch)) {
+      AckBatch(claimed.size());
+    } else {
+      ReleaseBatch(claimed.size());
+    }
+  } catch (...) {
+    // The batch stays in the processing list, and the restarted loop claims
+    // it again first; until then it is not this worker's to count.
+    Settle(unsettled_);
+    throw;
   }
   Settle(unsettled_);
 }

@@ -42,6 +42,10 @@
 // Metrics::queue_inflight: the monitor samples Inflight() into it, and a
 // second writer would race with that Set.
 //
+// Failure. A worker whose loop throws (the interfaces promise not to) is
+// restarted by RunSupervised after a backoff, counted in ThreadHealth; the
+// batch it held stays in its processing list and is claimed again first.
+//
 // Shutdown. Stop(deadline) asks every worker to stop claiming; a worker in the
 // middle of a batch finishes it (commit + ack) if it can before the deadline.
 // One still retrying at the deadline (PostgreSQL down) hands its batch back
@@ -57,7 +61,7 @@
 #include <exception>
 #include <utility>
 
-#include "flagmeter/core/thread_name.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "worker/batch_worker.hpp"
 #include "worker/stop_signal.hpp"
@@ -65,9 +69,10 @@
 namespace flagmeter {
 
 WorkerPool::WorkerPool(WorkerConfig config, QueueFactory make_queue, StoreFactory make_store,
-                       Metrics& metrics, WorkerRetryPolicy retry)
+                       Metrics& metrics, WorkerRetryPolicy retry, ThreadHealth* health)
     : config_(std::move(config)),
       retry_(retry),
+      health_(health),
       make_queue_(std::move(make_queue)),
       make_store_(std::move(make_store)),
       metrics_(metrics),
@@ -90,6 +95,7 @@ void WorkerPool::Start() {
     }
     threads_.emplace_back(&WorkerPool::RunWorker, this, index, std::move(queue), std::move(store));
   }
+  if (health_ != nullptr) health_->Expect(ThreadGroup::kWorkers, static_cast<int>(threads_.size()));
   spdlog::info("worker pool: {} workers started (batch size {}, idle poll {} ms)", threads_.size(),
                config_.max_batch_size, config_.idle_poll_ms);
 }
@@ -99,6 +105,7 @@ void WorkerPool::Stop(std::chrono::steady_clock::time_point deadline) {
   if (threads_.empty()) return;
   stop_->Request(deadline);
   for (std::thread& thread : threads_) thread.join();
+  if (health_ != nullptr) health_->Expect(ThreadGroup::kWorkers, 0);
   spdlog::info("worker pool: {} workers stopped, {} events in flight", threads_.size(), Inflight());
   threads_.clear();
 }
@@ -106,17 +113,11 @@ void WorkerPool::Stop(std::chrono::steady_clock::time_point deadline) {
 std::int64_t WorkerPool::Inflight() const { return inflight_.load(std::memory_order_relaxed); }
 
 void WorkerPool::RunWorker(int index, std::unique_ptr<EventQueue> queue, std::unique_ptr<EventStore> store) {
-  // The interfaces promise no exceptions; should one escape anyway, it ends
-  // this worker with a log line instead of the process (its batch, if any,
-  // goes back through the lease reaper).
-  SetThreadName("fm-worker-" + std::to_string(index));
-  try {
-    worker_internal::BatchWorker worker(index, config_, retry_, std::move(queue), std::move(store), metrics_,
-                                        *stop_, inflight_);
-    worker.Run();
-  } catch (const std::exception& e) {
-    spdlog::critical("worker {}: stopped by an unexpected exception: {}", index, e.what());
-  }
+  worker_internal::BatchWorker worker(index, config_, retry_, std::move(queue), std::move(store), metrics_, *stop_,
+                                      inflight_);
+  RunSupervised(
+      health_, ThreadGroup::kWorkers, "fm-worker-" + std::to_string(index), [&worker] { worker.Run(); },
+      [this] { return stop_->Requested(); });
 }
 
 }  // namespace flagmeter

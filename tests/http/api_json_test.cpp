@@ -98,5 +98,20 @@ TEST(ApiJson, HealthNamesTheServiceThatIsDown) {
   EXPECT_EQ(up["status"], "healthy");
 }
 
+TEST(ApiJson, HealthIsDegradedWhileAThreadGroupIsShort) {
+  HealthSnapshot health{.database_up = true, .valkey_up = true};
+  health.threads = {{ThreadGroup::kWorkers, 2, 2, 0}, {ThreadGroup::kPusher, 1, 1, 0}};
+  EXPECT_EQ(HealthStateOf(health), HealthState::kHealthy);
+  health.threads[0].running = 1;
+  health.threads[0].restarts = 3;
+  EXPECT_EQ(HealthStateOf(health), HealthState::kDegraded);
+  const json body = json::parse(HealthJson(health, 0));
+  EXPECT_EQ(body["status"], "degraded");
+  EXPECT_EQ(body["threads"]["workers"], json({{"expected", 2}, {"running", 1}, {"restarts", 3}}));
+  EXPECT_EQ(body["threads"]["pusher"]["running"], 1);
+  health.valkey_up = false;  // a service down outranks a short group
+  EXPECT_EQ(HealthStateOf(health), HealthState::kUnhealthy);
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -4,6 +4,8 @@
 #include <prometheus/counter.h>
 
 #include <algorithm>
+#include <atomic>
+#include <stdexcept>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -27,7 +29,8 @@ using Clock = std::chrono::steady_clock;
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
-  std::unique_ptr<WorkerPool> MakePool(int concurrency, std::size_t max_batch_size, int linger_ms = 0) {
+  std::unique_ptr<WorkerPool> MakePool(int concurrency, std::size_t max_batch_size, int linger_ms = 0,
+                                       ThreadHealth* health = nullptr) {
     WorkerConfig config;
     config.concurrency = concurrency;
     config.max_batch_size = max_batch_size;
@@ -39,7 +42,7 @@ class WorkerPoolTest : public ::testing::Test {
     retry.ack_backoff = milliseconds(1);
     return std::make_unique<WorkerPool>(
         config, [this] { return queue_.NewConsumer(); }, [this] { return store_.NewStore(); }, metrics_,
-        retry);
+        retry, health);
   }
 
   static Event MakeEvent(int n) {
@@ -202,6 +205,29 @@ TEST_F(WorkerPoolTest, OneAtATimeCommitsRenewTheLeaseForEachEvent) {
   ASSERT_TRUE(WaitUntil([&] { return Drained(9) && queue_.DeadLetters().size() == 1; }));
   StopSoon(*pool);
   EXPECT_GE(queue_.Calls(FakeQueue::Op::kRenewLease), 10u);
+}
+
+// The interfaces promise no exceptions; one that escapes anyway restarts the
+// worker, which claims its held batch again: nothing lost, nothing doubled.
+TEST_F(WorkerPoolTest, AWorkerEndedByAnExceptionIsRestartedAndCountsEverything) {
+  std::atomic<bool> thrown{false};
+  store_.SetCommitHook([&thrown](const std::vector<Event>&) {
+    if (!thrown.exchange(true)) throw std::runtime_error("injected: a library threw");
+  });
+  PushEvents(20);
+  ThreadHealth health;
+  auto pool = MakePool(1, 8, 0, &health);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(20); }));
+  const ThreadHealth::Group workers = health.Snapshot()[static_cast<std::size_t>(ThreadGroup::kWorkers)];
+  EXPECT_EQ(workers.restarts, 1);
+  EXPECT_EQ(workers.expected, 1);
+  EXPECT_EQ(workers.running, 1);
+  EXPECT_FALSE(health.Degraded());
+  EXPECT_EQ(pool->Inflight(), 0);
+  StopSoon(*pool);
+  EXPECT_EQ(metrics_.events_persisted.Value(), 20);
+  EXPECT_EQ(health.Snapshot()[static_cast<std::size_t>(ThreadGroup::kWorkers)].running, 0);
 }
 
 TEST_F(WorkerPoolTest, UndecodableEntryIsDeadLettered) {

@@ -37,6 +37,12 @@ std::string AcceptedJson(const ParsedEvents& accepted);
 /// 200 body of GET /api/usage/:tenant.
 std::string UsageJson(const TenantUsage& usage);
 
+/// healthy: PostgreSQL and Valkey up, every thread group at full strength;
+/// degraded: both up, a group short of threads (200: still serving);
+/// unhealthy: one of them down (503).
+enum class HealthState { kHealthy, kDegraded, kUnhealthy };
+HealthState HealthStateOf(const HealthSnapshot& health);
+
 /// Body of GET /api/health.
 std::string HealthJson(const HealthSnapshot& health, std::int64_t now_ms);
 

@@ -13,6 +13,8 @@ class Registry;
 
 namespace flagmeter {
 
+class ThreadHealth;
+
 /// Why the worker set an event aside: the `reason` label of
 /// flagmeter_events_dead_lettered_total. The label takes no other values, and
 /// every one is exported (at 0) from the start.
@@ -60,6 +62,11 @@ class Metrics final {
   /// small file reads; call it per scrape, not per request). A process value
   /// that cannot be read is left out.
   std::string Serialize() const;
+
+  /// From now on Serialize also renders `threads` (which must outlive this):
+  /// flagmeter_threads_expected{group}, flagmeter_threads_running{group} and
+  /// flagmeter_thread_restarts_total{group}, one series per ThreadGroup.
+  void WatchThreads(const ThreadHealth* threads);
 
  private:
   struct Impl;

@@ -7,8 +7,10 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/thread_health.hpp"
 
 namespace flagmeter {
 
@@ -23,10 +25,11 @@ struct MonitorProbes {
   std::function<std::int64_t()> inflight;                  // events this process's workers hold
 };
 
-/// The latest view of the dependencies, for /api/health.
+/// The latest view of the dependencies and the thread groups, for /api/health.
 struct HealthSnapshot {
   bool database_up = false;
   bool valkey_up = false;
+  std::vector<ThreadHealth::Group> threads;  // the groups that started threads
 };
 
 /// Owns one background thread that, every `interval`, samples queue depth
@@ -35,7 +38,10 @@ struct HealthSnapshot {
 /// out. Keeps all of that off the request path. Thread-safe.
 class BackgroundMonitor final {
  public:
-  BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval, int reap_every);
+  /// `threads` (may be null) is read by Health(); its monitor thread is
+  /// supervised there too.
+  BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval, int reap_every,
+                    ThreadHealth* threads = nullptr);
   ~BackgroundMonitor();
   BackgroundMonitor(const BackgroundMonitor&) = delete;
   BackgroundMonitor& operator=(const BackgroundMonitor&) = delete;
@@ -56,6 +62,7 @@ class BackgroundMonitor final {
   Metrics& metrics_;
   const std::chrono::milliseconds interval_;
   const int reap_every_;
+  ThreadHealth* const threads_;
 
   std::atomic<bool> database_up_{false};
   std::atomic<bool> valkey_up_{false};

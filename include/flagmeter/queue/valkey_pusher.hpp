@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/queue/event_sink.hpp"
 #include "flagmeter/queue/valkey_connection.hpp"
 
@@ -48,7 +49,8 @@ class ValkeyPusher final : public EventSink {
   /// Overloaded at once, so a slow Valkey cannot make memory grow unbounded.
   static constexpr std::size_t kMaxPendingEvents = 200000;
 
-  explicit ValkeyPusher(QueueConfig config);
+  /// `health` (may be null) counts the pusher thread and its restarts.
+  explicit ValkeyPusher(QueueConfig config, ThreadHealth* health = nullptr);
   ~ValkeyPusher() override;
   ValkeyPusher(const ValkeyPusher&) = delete;
   ValkeyPusher& operator=(const ValkeyPusher&) = delete;
@@ -83,6 +85,7 @@ class ValkeyPusher final : public EventSink {
   // Constant after construction.
   const QueueConfig config_;
   const std::string sequence_key_;  // <queue>:seq, the acceptance counter (see lua_scripts.cpp)
+  ThreadHealth* const health_;
 
   // Used only by the pusher thread.
   ValkeyConnection connection_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/queue/event_queue.hpp"
 #include "flagmeter/store/event_store.hpp"
 
@@ -44,9 +45,10 @@ class WorkerPool final {
   using QueueFactory = std::function<std::unique_ptr<EventQueue>()>;
   using StoreFactory = std::function<std::unique_ptr<EventStore>()>;
 
-  /// `metrics` must outlive the pool.
+  /// `metrics` and `health` (may be null) must outlive the pool. A worker
+  /// whose loop throws is restarted after a backoff and counted in `health`.
   WorkerPool(WorkerConfig config, QueueFactory make_queue, StoreFactory make_store, Metrics& metrics,
-             WorkerRetryPolicy retry = WorkerRetryPolicy());
+             WorkerRetryPolicy retry = WorkerRetryPolicy(), ThreadHealth* health = nullptr);
   ~WorkerPool();  // Stops if running, with a deadline of now (commits in flight still finish)
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -73,6 +75,7 @@ class WorkerPool final {
   // Constant after construction.
   const WorkerConfig config_;
   const WorkerRetryPolicy retry_;
+  ThreadHealth* const health_;
   const QueueFactory make_queue_;
   const StoreFactory make_store_;
   Metrics& metrics_;

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flagmeter {
+
+/// The process's thread groups, each owned by one class (its Start/Stop).
+/// A fixed set: their names are metric label values.
+enum class ThreadGroup : std::size_t {
+  kPusher,          // ValkeyPusher: Valkey pushes for the io threads
+  kWorkers,         // WorkerPool: queue -> PostgreSQL
+  kUsageReaders,    // UsageService: usage reads
+  kHistoryReaders,  // HistoryService: usage series and dashboard data
+  kAdmin,           // AdminService: admin calls
+  kKeyRegistry,     // KeyRegistry: API key look-ups and refreshes
+  kAlertMonitor,    // AlertMonitor: quota thresholds
+  kAlertSenders,    // AlertSender: webhook deliveries
+  kMonitor,         // BackgroundMonitor: gauges, health, lease reaping
+};
+inline constexpr std::size_t kThreadGroupCount = 9;
+
+/// "pusher", "workers", "usage_readers", ... (the metric label value).
+std::string_view ThreadGroupName(ThreadGroup group);
+
+/// How many threads of each group should run, how many do, and how often one
+/// was restarted after an exception. /api/health reports "degraded" while a
+/// group runs fewer threads than expected, and /metrics shows the counts.
+/// Thread-safe (atomics only).
+class ThreadHealth final {
+ public:
+  struct Group {
+    ThreadGroup group;
+    int expected = 0;
+    int running = 0;
+    std::int64_t restarts = 0;
+  };
+
+  /// A group's owner declares how many threads it starts (0 when it stops).
+  void Expect(ThreadGroup group, int threads);
+  void Started(ThreadGroup group);
+  void Stopped(ThreadGroup group);
+  void Restarted(ThreadGroup group);
+
+  /// Every group, in enum order.
+  std::vector<Group> Snapshot() const;
+  /// True while some group runs fewer threads than it expects.
+  bool Degraded() const;
+
+ private:
+  struct Counts {
+    std::atomic<int> expected{0};
+    std::atomic<int> running{0};
+    std::atomic<std::int64_t> restarts{0};
+  };
+  std::array<Counts, kThreadGroupCount> groups_;
+};
+
+/// Waits between restarts: 100 ms, doubling to 5 s.
+struct RestartBackoff {
+  std::chrono::milliseconds initial{100};
+  std::chrono::milliseconds max{5000};
+};
+
+/// Runs `loop` on the calling thread as one thread of `group`. When `loop`
+/// throws, the error is logged with `thread_name`, the restart counted, and
+/// after a backoff (cut short when `stopping()` turns true) `loop` runs again:
+/// no thread dies silently. Returns when `loop` returns, or when it threw and
+/// `stopping()` is true. `health` may be null (no counting).
+void RunSupervised(ThreadHealth* health, ThreadGroup group, const std::string& thread_name,
+                   const std::function<void()>& loop, const std::function<bool()>& stopping,
+                   RestartBackoff backoff = RestartBackoff());
+
+}  // namespace flagmeter
