@@ -113,7 +113,7 @@ fm_build_fuzzers() {
 fm_run_fuzzers() {
   local dir=$FM_ROOT/$1 seconds=$2 name corpus
   mkdir -p "$dir/artifacts"
-  for name in event_parser http_request; do
+  for name in event_parser http_request http_routes; do
     corpus=$dir/corpus/$name
     mkdir -p "$corpus"
     cp -n "$FM_ROOT/fuzz/corpus/$name/"* "$corpus/" 2>/dev/null || true

@@ -1,0 +1,142 @@
+// Whole requests through the router and every handler, with the services
+// behind them faked (tests/fakes): arbitrary bytes are parsed as an HTTP
+// request with the server's limits, answered by HandleRequest as a session
+// would, and the answer is checked. Nothing may end in a 500 (the fakes never
+// fail, so a 500 is an exception a client could provoke), every JSON answer
+// must parse (strict UTF-8), every 405 must say what is allowed.
+//
+// The seed corpus (fuzz/corpus/http_routes) has a request for each route,
+// with the admin token the harness uses, so the admin routes are reached.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "fakes/fake_event_sink.hpp"
+#include "fakes/fake_tenant_store.hpp"
+#include "fakes/fake_usage_history.hpp"
+#include "fakes/fake_usage_reader.hpp"
+#include "flagmeter/http/server.hpp"
+#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/query/history_service.hpp"
+#include "flagmeter/query/usage_service.hpp"
+#include "flagmeter/tenants/admin_service.hpp"
+#include "flagmeter/tenants/key_registry.hpp"
+#include "flagmeter/tenants/known_tenants.hpp"
+#include "flagmeter/tenants/tenant_services.hpp"
+#include "http/api_handler.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using namespace flagmeter;
+
+// The admin token of the seed corpus' admin requests.
+constexpr char kAdminToken[] = "fuzz-admin-token-0123456789";
+
+// The services, built once for the whole run: their threads stay up.
+struct Harness {
+  Harness() {
+    tenants_config.admin_token = kAdminToken;
+    usage.Start();
+    history.Start();
+    admin.Start();
+    keys.Start();
+  }
+
+  Metrics metrics;
+  fakes::FakeEventSink sink;
+  fakes::FakeTenantStore tenant_store{1000};
+  UsageService usage{1, 0, [] { return std::make_unique<fakes::FakeUsageReader>(); }};
+  HistoryService history{1, std::chrono::milliseconds(0), [] { return std::make_unique<fakes::FakeUsageHistory>(); }};
+  BackgroundMonitor monitor{MonitorProbes{.queue_depth = [] { return Result<std::int64_t>(0); },
+                                          .ping_database = [] { return Status::Ok(); },
+                                          .requeue_expired = [] { return Result<std::size_t>(0); },
+                                          .inflight = [] { return std::int64_t{0}; }},
+                            metrics, std::chrono::seconds(1), 5};
+  AdminService admin{1, [this] { return tenant_store.NewStore(); }};
+  KeyRegistry keys{std::chrono::milliseconds(1000), [this] { return tenant_store.NewStore(); }};
+  KnownTenants known{1000};
+  TenantsConfig tenants_config;
+  TenantServices tenants{.admin = admin,
+                         .keys = keys,
+                         .known = known,
+                         .config = tenants_config,
+                         .settings_changed = [](const std::string&) {}};
+  ApiServices services{.sink = sink,
+                       .usage = usage,
+                       .monitor = monitor,
+                       .metrics = metrics,
+                       .tenants = &tenants,
+                       .history = &history};
+  asio::io_context io;
+};
+
+Harness& TheHarness() {
+  static Harness* harness = [] {
+    spdlog::set_level(spdlog::level::off);  // handlers log refusals; the fuzzer checks answers
+    return new Harness();                    // never destroyed: libFuzzer exits without unwinding
+  }();
+  return *harness;
+}
+
+// Parses `data` as one request, fed in uneven pieces as a slow client would.
+bool ParseRequest(const std::uint8_t* data, std::size_t size, http::request_parser<http::string_body>& parser) {
+  parser.header_limit(16 * 1024);
+  parser.body_limit(64 * 1024);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  std::size_t offset = 0;
+  while (offset < size && !parser.is_done()) {
+    offset += parser.put(asio::buffer(data + offset, size - offset), ec);
+    if (ec) return false;
+  }
+  return parser.is_done();
+}
+
+HandledRequest Answer(Harness& harness, const HttpRequest& request) {
+  HandledRequest handled;
+  bool done = false;
+  asio::co_spawn(
+      harness.io,
+      [&]() -> asio::awaitable<void> {
+        handled = co_await HandleRequest(request, harness.services);
+        done = true;
+      },
+      asio::detached);
+  // Answers from the service threads arrive as posts: run until the request is answered.
+  auto guard = asio::make_work_guard(harness.io);
+  harness.io.restart();
+  while (!done) harness.io.run_one_for(std::chrono::seconds(10));
+  return handled;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  http::request_parser<http::string_body> parser;
+  if (!ParseRequest(data, size, parser)) return 0;
+  Harness& harness = TheHarness();
+  const HttpRequest request = parser.release();
+  const HandledRequest handled = Answer(harness, request);
+  const HttpResponse& response = handled.response;
+  const unsigned status = response.result_int();
+  if (status < 200 || status > 599 || status == 500) __builtin_trap();
+  if (status == 405 && response[http::field::allow].empty()) __builtin_trap();
+  if (response[http::field::content_type].starts_with("application/json") &&
+      !nlohmann::json::accept(response.body())) {
+    __builtin_trap();
+  }
+  return 0;
+}
