@@ -33,6 +33,7 @@
 #include "flagmeter/tenants/admin_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/known_tenants.hpp"
+#include "flagmeter/tenants/tenant_creator.hpp"
 #include "flagmeter/tenants/tenant_services.hpp"
 #include "http/api_handler.hpp"
 
@@ -53,6 +54,7 @@ struct Harness {
     history.Start();
     admin.Start();
     keys.Start();
+    creator.Start();
   }
 
   Metrics metrics;
@@ -68,10 +70,12 @@ struct Harness {
   AdminService admin{1, [this] { return tenant_store.NewStore(); }};
   KeyRegistry keys{std::chrono::milliseconds(1000), [this] { return tenant_store.NewStore(); }};
   KnownTenants known{1000};
+  TenantCreator creator{{.max_tenants = 1000}, [this] { return tenant_store.NewStore(); }};
   TenantsConfig tenants_config;
   TenantServices tenants{.admin = admin,
                          .keys = keys,
                          .known = known,
+                         .creator = creator,
                          .config = tenants_config,
                          .settings_changed = [](const std::string&) {}};
   ApiServices services{.sink = sink,

@@ -29,6 +29,7 @@
 #include "flagmeter/tenants/admin_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/known_tenants.hpp"
+#include "flagmeter/tenants/tenant_creator.hpp"
 #include "flagmeter/tenants/tenant_services.hpp"
 #include "flagmeter/worker/worker_pool.hpp"
 #include "http/dashboard_handler.hpp"
@@ -101,15 +102,21 @@ int RunService(const Config& config) {
             [&alert_monitor](const std::vector<std::string>& tenants) { alert_monitor.TenantsChanged(tenants); });
       },
       metrics, WorkerRetryPolicy(), &threads);
-  AdminService admin(config.tenants.admin_threads,
-                     [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
-  KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms),
-                   [&] { return std::make_unique<PgTenantStore>(config.store.database_url); });
-  KnownTenants known_tenants;
+  const auto make_tenant_store = [&] { return std::make_unique<PgTenantStore>(config.store.database_url); };
+  AdminService admin(config.tenants.admin_threads, make_tenant_store, config.tenants.admin_queue);
+  KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms), make_tenant_store,
+                   config.tenants.key_miss_cache, config.tenants.key_lookup_queue);
+  // Room for every tenant events may create, and as many made by operators.
+  KnownTenants known_tenants(static_cast<std::size_t>(2 * config.tenants.max_tenants));
+  TenantCreator creator({.auto_create = config.tenants.AutoCreate(),
+                         .max_tenants = config.tenants.max_tenants,
+                         .max_queued = config.tenants.tenant_creation_queue},
+                        make_tenant_store);
   const TenantServices tenants{
       .admin = admin,
       .keys = keys,
       .known = known_tenants,
+      .creator = creator,
       .config = config.tenants,
       .settings_changed = [&alert_monitor](const std::string& tenant) { alert_monitor.TenantsChanged({tenant}); },
   };
@@ -146,6 +153,7 @@ int RunService(const Config& config) {
   monitor.Start();
   admin.Start();
   keys.Start();
+  creator.Start();
   alert_sender.Start();
   alert_monitor.Start();
   workers.Start();
@@ -156,6 +164,12 @@ int RunService(const Config& config) {
   io_pool.Start();
   spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
                config.http.io_threads, config.worker.concurrency);
+  spdlog::info(
+      "tenants: {} admin threads (queue {}), 1 key thread (look-up queue {}, miss cache {}), 1 creation thread "
+      "(queue {}; automatic creation {}, at most {} tenants)",
+      config.tenants.admin_threads, config.tenants.admin_queue, config.tenants.key_lookup_queue,
+      config.tenants.key_miss_cache, config.tenants.tenant_creation_queue,
+      config.tenants.AutoCreate() ? "on" : "off", config.tenants.max_tenants);
 
   WaitForSignal(signals);
   server.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
@@ -164,6 +178,7 @@ int RunService(const Config& config) {
   // After the workers: their last commits may still report tenants.
   alert_monitor.Stop();
   alert_sender.Stop();
+  creator.Stop();
   keys.Stop();
   admin.Stop();
   monitor.Stop();

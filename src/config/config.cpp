@@ -115,6 +115,19 @@ std::string ApplyRequireApiKeys(Config& config, const std::string& text, const V
   return "";
 }
 
+std::string ApplyAutoCreateTenants(Config& config, const std::string& text, const Variable&) {
+  if (text == "true" || text == "1") {
+    config.tenants.auto_create_tenants = true;
+  } else if (text == "false" || text == "0") {
+    config.tenants.auto_create_tenants = false;
+  } else if (text.empty()) {
+    config.tenants.auto_create_tenants.reset();
+  } else {
+    return "must be true or false";
+  }
+  return "";
+}
+
 std::string ApplyWebhookSecret(Config& config, const std::string& text, const Variable&) {
   config.alerts.webhook_secret = text;
   return "";
@@ -164,6 +177,19 @@ const std::vector<Variable>& Variables() {
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_threads>},
       {"API_KEY_REFRESH_MS", "1000", "ms between reloads of changed API keys (bounds revocation delay)", 100, 60000,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_refresh_ms>},
+      {"API_KEY_MISS_CACHE", "100000", "unknown API keys remembered as unknown (each costs one look-up); oldest forgotten first",
+       1, 10000000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_miss_cache>},
+      {"API_KEY_LOOKUP_QUEUE", "1000", "requests waiting for an API key look-up; more answer 503 with Retry-After", 1,
+       1000000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_lookup_queue>},
+      {"AUTO_CREATE_TENANTS", "(true; false when REQUIRE_API_KEYS is true)",
+       "true: an event for an unknown tenant creates it; false: such events answer 422", 0, 0,
+       ApplyAutoCreateTenants, false, "true, false, 1, 0; empty: the default; true with REQUIRE_API_KEYS=true is an error"},
+      {"MAX_TENANTS", "100000", "tenants beyond which events for new tenants answer 422 (PUT /api/tenants still creates)",
+       1, 100000000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::max_tenants>},
+      {"TENANT_CREATION_QUEUE", "1000", "new tenant names waiting to be created; more answer 503 with Retry-After", 1,
+       1000000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::tenant_creation_queue>},
+      {"ADMIN_QUEUE", "1000", "admin calls waiting for an admin thread; more answer 503 with Retry-After", 1, 1000000,
+       ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_queue>},
       {"WEBHOOK_SECRET", "(unset)", "signs alert webhooks: X-FlagMeter-Signature: sha256=<HMAC>", 0, 0,
        ApplyWebhookSecret, true, "any text; empty: webhooks unsigned"},
       {"WEBHOOK_TIMEOUT_MS", "5000", "ms allowed per webhook try (connect, send, answer)", 100, 60000,
@@ -200,6 +226,13 @@ Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv)
       const std::string shown = var.secret ? "<hidden>" : text;
       return Status::InvalidArgument(std::string(var.name) + "='" + shown + "' " + problem);
     }
+  }
+  // A key belongs to a tenant that exists: with keys required, the only
+  // callers that could create tenants by sending events hold ADMIN_TOKEN.
+  if (config.tenants.require_api_keys && config.tenants.auto_create_tenants.value_or(false)) {
+    return Status::InvalidArgument(
+        "AUTO_CREATE_TENANTS='true' cannot be combined with REQUIRE_API_KEYS='true': with API keys required, "
+        "create tenants with PUT /api/tenants/<name> (unset AUTO_CREATE_TENANTS or set it to false)");
   }
   return config;
 }

@@ -51,7 +51,12 @@ boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckDataAccess(c
       done(std::make_shared<const Result<KeyVerdict>>(result));
     });
   });
-  if (!verdict->ok()) co_return ErrorResponse(503, "API keys cannot be checked right now; retry shortly");
+  if (!verdict->ok()) {
+    // The database is down, or API_KEY_LOOKUP_QUEUE requests wait already.
+    HttpResponse busy = ErrorResponse(503, "API keys cannot be checked right now; retry shortly");
+    busy.set(http::field::retry_after, "1");
+    co_return busy;
+  }
   switch (verdict->value().kind) {
     case KeyVerdict::Kind::kValid: co_return DataAccess{false, verdict->value().tenant};
     case KeyVerdict::Kind::kRevoked: co_return Unauthorized("The API key has been revoked");

@@ -75,7 +75,8 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   }
   ParsedEvents& accepted = std::get<ParsedEvents>(parsed);
   if (std::optional<HttpResponse> denied = CheckEventTenants(access, accepted)) co_return std::move(*denied);
-  co_await EnsureTenantsExist(accepted.events, services);
+  std::optional<HttpResponse> refused = co_await AdmitEventTenants(accepted.events, services);
+  if (refused) co_return std::move(*refused);
   std::vector<std::string> encoded;
   encoded.reserve(accepted.events.size());
   for (const Event& event : accepted.events) encoded.push_back(EncodeEvent(event));

@@ -100,13 +100,28 @@ std::optional<std::string> TextOf(const std::optional<T>& value) {
   }
 }
 
-// Sorted, so concurrent callers take the unique index's locks in one order.
-constexpr char kEnsureTenantsSql[] = R"sql(
-INSERT INTO tenants (name)
-SELECT DISTINCT name FROM json_array_elements_text($1::json) AS t (name)
-ORDER BY 1
-ON CONFLICT (name) DO NOTHING
+// The names of $1 that exist, plus, when $2, those of the others that fit
+// under the bound $3 on all tenants, created with the defaults (sorted, so
+// concurrent callers take the unique index's locks in one order). Callers
+// hold kTenantCreationLock, so the count cannot change under them.
+constexpr char kAdmitTenantsSql[] = R"sql(
+WITH wanted AS (
+  SELECT DISTINCT name FROM json_array_elements_text($1::json) AS w (name)
+), existing AS (
+  SELECT t.name FROM tenants t JOIN wanted USING (name)
+), created AS (
+  INSERT INTO tenants (name)
+  SELECT name FROM wanted WHERE $2::boolean AND name NOT IN (SELECT name FROM existing)
+  ORDER BY 1
+  LIMIT greatest($3::bigint - (SELECT count(*) FROM tenants), 0)
+  ON CONFLICT (name) DO NOTHING
+  RETURNING name
+)
+SELECT name FROM existing UNION ALL SELECT name FROM created
 )sql";
+// Serialises automatic creation across processes, so that MAX_TENANTS holds
+// with any number of instances.
+constexpr char kTenantCreationLockSql[] = "SELECT pg_advisory_xact_lock(4632271447135834708)";
 
 const char* OrNull(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 
@@ -119,7 +134,7 @@ PgTenantStore::PgTenantStore(std::string database_url)
                                          {"fm_get_tenant", kGetTenantSql},
                                          {"fm_tenant_keys", kTenantKeysSql},
                                          {"fm_put_tenant", kPutTenantSql},
-                                         {"fm_ensure_tenants", kEnsureTenantsSql},
+                                         {"fm_admit_tenants", kAdmitTenantsSql},
                                          {"fm_create_key", kCreateKeySql},
                                          {"fm_revoke_key", kRevokeKeySql},
                                          {"fm_keys_since", kKeysSinceSql},
@@ -159,14 +174,20 @@ Result<TenantDetails> PgTenantStore::ReadDetails(const std::string& name, std::i
   return details;
 }
 
-Status PgTenantStore::EnsureTenants(const std::vector<std::string>& names) {
+Result<std::vector<std::string>> PgTenantStore::AdmitTenants(const std::vector<std::string>& names, bool create,
+                                                              std::int64_t max_tenants) {
   const std::string names_json = nlohmann::json(names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  Result<bool> done = RunWithRetries<bool>(*connection_, "store: create tenants", kMaxRetries, [&] {
-    pqxx::nontransaction tx(connection_->Get(), "ensure_tenants");
-    tx.exec_prepared("fm_ensure_tenants", names_json);
-    return Result<bool>(true);
+  using Names = std::vector<std::string>;
+  return RunWithRetries<Names>(*connection_, "store: admit tenants", kMaxRetries, [&] {
+    pqxx::work tx(connection_->Get(), "admit_tenants");
+    if (create) tx.exec(kTenantCreationLockSql);
+    Names admitted;
+    for (const pqxx::row& row : tx.exec_prepared("fm_admit_tenants", names_json, create, max_tenants)) {
+      admitted.push_back(row[0].as<std::string>());
+    }
+    tx.commit();
+    return Result<Names>(std::move(admitted));
   });
-  return done.ok() ? Status::Ok() : done.status();
 }
 
 Result<TenantDetails> PgTenantStore::PutTenant(const std::string& name, const TenantUpdate& update,

@@ -1,5 +1,7 @@
 #include "flagmeter/tenants/key_registry.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/core/thread_name.hpp"
@@ -9,17 +11,17 @@ namespace flagmeter {
 namespace {
 
 constexpr int kRefreshPageSize = 10000;
-// Bounds memory and database load when clients send many distinct unknown
-// keys: beyond these, misses are forgotten and look-ups refused (503).
-constexpr std::size_t kMaxMisses = 100'000;
-constexpr std::size_t kMaxPendingLookups = 1000;
 
 KeyVerdict Verdict(KeyVerdict::Kind kind, std::string tenant = "") { return KeyVerdict{kind, std::move(tenant)}; }
 
 }  // namespace
 
-KeyRegistry::KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store)
-    : refresh_(refresh), make_store_(std::move(make_store)) {}
+KeyRegistry::KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store, std::size_t max_misses,
+                         std::size_t max_pending_lookups)
+    : refresh_(refresh),
+      make_store_(std::move(make_store)),
+      max_misses_(std::max<std::size_t>(max_misses, 1)),
+      max_pending_lookups_(max_pending_lookups) {}
 
 KeyRegistry::~KeyRegistry() { Stop(); }
 
@@ -40,6 +42,8 @@ void KeyRegistry::Stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     abandoned.swap(lookups_);
+    lookup_order_.clear();
+    waiting_ = 0;
   }
   wake_.notify_all();
   const Result<KeyVerdict> stopped(Status::Unavailable("api keys: the service is shutting down"));
@@ -68,14 +72,17 @@ void KeyRegistry::Check(std::string_view key, Callback done) {
   }
   {
     std::lock_guard lock(mu_);
-    auto it = lookups_.find(hash);
-    if (!stopping_ && (it != lookups_.end() || lookups_.size() < kMaxPendingLookups)) {
-      lookups_[hash].push_back(std::move(done));
+    if (!stopping_ && waiting_ < max_pending_lookups_) {
+      auto [it, added] = lookups_.try_emplace(hash);
+      if (added) lookup_order_.push_back(hash);
+      it->second.push_back(std::move(done));
+      ++waiting_;
       wake_.notify_one();
       return;
     }
   }
-  done(Status::Unavailable("api keys: too many key look-ups are waiting"));
+  done(Status::Unavailable("api keys: " + std::to_string(max_pending_lookups_) +
+                           " key look-ups are waiting (API_KEY_LOOKUP_QUEUE)"));
 }
 
 void KeyRegistry::Learn(const ApiKeyEntry& entry) {
@@ -95,14 +102,8 @@ void KeyRegistry::RunKeyThread() {
   Clock::time_point next_refresh = Clock::now();
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (!lookups_.empty()) {
-      std::vector<std::string> hashes;
-      for (const auto& [hash, waiters] : lookups_) hashes.push_back(hash);
-      lock.unlock();
-      LookUp(*store, std::move(hashes));
-      lock.lock();
-      continue;
-    }
+    // A due refresh goes first: look-ups are what clients can flood, and
+    // refreshes are what makes revocations on other instances reach this one.
     if (Clock::now() >= next_refresh) {
       lock.unlock();
       Refresh(*store);
@@ -110,7 +111,15 @@ void KeyRegistry::RunKeyThread() {
       next_refresh = Clock::now() + refresh_;
       continue;
     }
-    wake_.wait_until(lock, next_refresh, [this] { return stopping_ || !lookups_.empty(); });
+    if (!lookup_order_.empty()) {
+      const std::string hash = std::move(lookup_order_.front());
+      lookup_order_.pop_front();
+      lock.unlock();
+      LookUp(*store, hash);
+      lock.lock();
+      continue;
+    }
+    wake_.wait_until(lock, next_refresh, [this] { return stopping_ || !lookup_order_.empty(); });
   }
 }
 
@@ -135,34 +144,46 @@ void KeyRegistry::Refresh(TenantStore& store) {
   }
 }
 
-void KeyRegistry::LookUp(TenantStore& store, std::vector<std::string> hashes) {
-  for (const std::string& hash : hashes) {
-    Result<std::optional<ApiKeyEntry>> found = store.FindKey(hash);
-    Result<KeyVerdict> verdict = Verdict(KeyVerdict::Kind::kUnknown);
-    if (!found.ok()) {
-      spdlog::warn("api keys: look-up failed: {}", found.status().ToString());
-      verdict = found.status();
-    } else {
-      std::unique_lock keys_lock(keys_mu_);
-      if (found->has_value()) {
-        Apply(**found);
-        const Known& known = keys_[hash];
-        verdict = Verdict(known.revoked ? KeyVerdict::Kind::kRevoked : KeyVerdict::Kind::kValid, known.tenant);
-      } else {
-        if (misses_.size() >= kMaxMisses) misses_.clear();
-        misses_[hash] = Clock::now() + refresh_;
-      }
-    }
-    std::vector<Callback> waiters;
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = lookups_.find(hash); it != lookups_.end()) {
-        waiters = std::move(it->second);
-        lookups_.erase(it);
-      }
-    }
-    for (Callback& done : waiters) done(verdict);
+void KeyRegistry::RememberMiss(const std::string& hash) {
+  const Clock::time_point now = Clock::now();
+  // Oldest first: expired ones, then as many as the bound needs.
+  while (!miss_order_.empty() && (miss_order_.front().second <= now || misses_.size() >= max_misses_ ||
+                                  miss_order_.size() >= max_misses_)) {
+    auto& [old_hash, until] = miss_order_.front();
+    if (auto it = misses_.find(old_hash); it != misses_.end() && it->second == until) misses_.erase(it);
+    miss_order_.pop_front();
   }
+  const Clock::time_point until = now + refresh_;
+  misses_[hash] = until;
+  miss_order_.emplace_back(hash, until);
+}
+
+void KeyRegistry::LookUp(TenantStore& store, const std::string& hash) {
+  Result<std::optional<ApiKeyEntry>> found = store.FindKey(hash);
+  Result<KeyVerdict> verdict = Verdict(KeyVerdict::Kind::kUnknown);
+  if (!found.ok()) {
+    spdlog::warn("api keys: look-up failed: {}", found.status().ToString());
+    verdict = found.status();
+  } else {
+    std::unique_lock keys_lock(keys_mu_);
+    if (found->has_value()) {
+      Apply(**found);
+      const Known& known = keys_[hash];
+      verdict = Verdict(known.revoked ? KeyVerdict::Kind::kRevoked : KeyVerdict::Kind::kValid, known.tenant);
+    } else {
+      RememberMiss(hash);
+    }
+  }
+  std::vector<Callback> waiters;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = lookups_.find(hash); it != lookups_.end()) {
+      waiters = std::move(it->second);
+      lookups_.erase(it);
+      waiting_ -= waiters.size();
+    }
+  }
+  for (Callback& done : waiters) done(verdict);
 }
 
 }  // namespace flagmeter

@@ -90,7 +90,9 @@ TEST_F(ConfigTest, HelpListsEveryVariable) {
   for (const char* name : {"PORT", "DATABASE_URL", "VALKEY_URL", "QUEUE_NAME", "WORKER_CONCURRENCY",
                            "MAX_BODY_BYTES", "MAX_QUEUE_DEPTH", "LOG_LEVEL", "LOG_FORMAT", "IO_THREADS",
                            "BATCH_SIZE", "BATCH_LINGER_MS", "USAGE_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
-                           "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS"}) {
+                           "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS",
+                           "API_KEY_MISS_CACHE", "API_KEY_LOOKUP_QUEUE", "AUTO_CREATE_TENANTS", "MAX_TENANTS",
+                           "TENANT_CREATION_QUEUE", "ADMIN_QUEUE"}) {
     EXPECT_NE(help.find(name), std::string::npos) << name;
   }
 }
@@ -167,6 +169,49 @@ TEST_F(ConfigTest, ReadsTenantAndAlertVariables) {
   EXPECT_EQ(config->alerts.webhook_timeout_ms, 300);
   EXPECT_EQ(config->alerts.webhook_backoff_ms, 10);
   EXPECT_EQ(config->alerts.stale_claim_ms, 2000);
+}
+
+TEST_F(ConfigTest, ReadsTheBoundsOfKeysAndTenantCreation) {
+  Result<Config> defaults = Load();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->tenants.key_miss_cache, 100000u);
+  EXPECT_EQ(defaults->tenants.key_lookup_queue, 1000u);
+  EXPECT_EQ(defaults->tenants.max_tenants, 100000);
+  EXPECT_EQ(defaults->tenants.tenant_creation_queue, 1000u);
+  EXPECT_EQ(defaults->tenants.admin_queue, 1000u);
+  EXPECT_TRUE(defaults->tenants.AutoCreate());
+  env_ = {{"API_KEY_MISS_CACHE", "10"}, {"API_KEY_LOOKUP_QUEUE", "20"},    {"MAX_TENANTS", "30"},
+          {"TENANT_CREATION_QUEUE", "40"}, {"ADMIN_QUEUE", "50"}, {"AUTO_CREATE_TENANTS", "false"}};
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->tenants.key_miss_cache, 10u);
+  EXPECT_EQ(config->tenants.key_lookup_queue, 20u);
+  EXPECT_EQ(config->tenants.max_tenants, 30);
+  EXPECT_EQ(config->tenants.tenant_creation_queue, 40u);
+  EXPECT_EQ(config->tenants.admin_queue, 50u);
+  EXPECT_FALSE(config->tenants.AutoCreate());
+}
+
+TEST_F(ConfigTest, AutoCreationFollowsRequireApiKeysUnlessSet) {
+  env_ = {{"REQUIRE_API_KEYS", "true"}};
+  ASSERT_TRUE(Load().ok());
+  EXPECT_FALSE(Load()->tenants.AutoCreate());
+  env_ = {{"REQUIRE_API_KEYS", "true"}, {"AUTO_CREATE_TENANTS", "false"}};
+  ASSERT_TRUE(Load().ok());
+  EXPECT_FALSE(Load()->tenants.AutoCreate());
+  env_ = {{"REQUIRE_API_KEYS", "false"}, {"AUTO_CREATE_TENANTS", ""}};
+  ASSERT_TRUE(Load().ok());
+  EXPECT_TRUE(Load()->tenants.AutoCreate());
+  env_ = {{"AUTO_CREATE_TENANTS", "maybe"}};
+  EXPECT_FALSE(Load().ok());
+}
+
+TEST_F(ConfigTest, AutoCreationWithRequiredKeysIsRefusedNamingBoth) {
+  env_ = {{"REQUIRE_API_KEYS", "true"}, {"AUTO_CREATE_TENANTS", "true"}};
+  Result<Config> config = Load();
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("AUTO_CREATE_TENANTS"), std::string::npos) << config.status().message();
+  EXPECT_NE(config.status().message().find("REQUIRE_API_KEYS"), std::string::npos) << config.status().message();
 }
 
 TEST_F(ConfigTest, ABadSecretIsNamedButNeverEchoed) {

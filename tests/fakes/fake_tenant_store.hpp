@@ -64,10 +64,18 @@ class FakeTenantStore final {
       return details;
     }
 
-    Status EnsureTenants(const std::vector<std::string>& names) override {
+    Result<std::vector<std::string>> AdmitTenants(const std::vector<std::string>& names, bool create,
+                                                  std::int64_t max_tenants) override {
       std::lock_guard lock(state_->mu);
-      for (const std::string& name : names) Create(name);
-      return Status::Ok();
+      std::vector<std::string> admitted;
+      for (const std::string& name : names) {
+        if (std::find(admitted.begin(), admitted.end(), name) != admitted.end()) continue;
+        const bool exists = state_->tenants.count(name) > 0;
+        if (!exists && (!create || static_cast<std::int64_t>(state_->tenants.size()) >= max_tenants)) continue;
+        Create(name);
+        admitted.push_back(name);
+      }
+      return admitted;
     }
 
     Result<TenantDetails> PutTenant(const std::string& name, const TenantUpdate& update, std::int64_t now_ms,

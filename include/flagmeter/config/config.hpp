@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "flagmeter/core/status.hpp"
@@ -54,7 +55,16 @@ struct TenantsConfig {
   std::string admin_token;                 // ADMIN_TOKEN: empty = the admin API answers 403
   bool require_api_keys = false;           // REQUIRE_API_KEYS: events and usage need a tenant's key
   int admin_threads = 2;                   // ADMIN_THREADS: threads (and connections) for admin calls
+  std::size_t admin_queue = 1000;          // ADMIN_QUEUE: admin calls waiting for a thread; more get 503
+  std::optional<bool> auto_create_tenants; // AUTO_CREATE_TENANTS: unset = !require_api_keys (see AutoCreate)
+  std::int64_t max_tenants = 100000;       // MAX_TENANTS: no automatic creation beyond this many tenants
+  std::size_t tenant_creation_queue = 1000;  // TENANT_CREATION_QUEUE: new names waiting; more get 503
   int key_refresh_ms = 1000;               // API_KEY_REFRESH_MS: how often key changes are picked up
+  std::size_t key_miss_cache = 100000;     // API_KEY_MISS_CACHE: unknown keys remembered; oldest forgotten
+  std::size_t key_lookup_queue = 1000;     // API_KEY_LOOKUP_QUEUE: requests waiting for a look-up; more get 503
+
+  /// Whether an event for an unknown tenant creates it.
+  bool AutoCreate() const { return auto_create_tenants.value_or(!require_api_keys); }
 };
 
 struct AlertsConfig {

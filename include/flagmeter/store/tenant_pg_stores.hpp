@@ -25,7 +25,8 @@ class PgTenantStore final : public TenantStore {
   // See TenantStore. All blocking.
   Result<std::vector<TenantOverview>> ListTenants(std::int64_t now_ms) override;
   Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) override;
-  Status EnsureTenants(const std::vector<std::string>& names) override;
+  Result<std::vector<std::string>> AdmitTenants(const std::vector<std::string>& names, bool create,
+                                                std::int64_t max_tenants) override;
   Result<TenantDetails> PutTenant(const std::string& name, const TenantUpdate& update, std::int64_t now_ms,
                                   bool& created) override;
   Result<ApiKeyInfo> CreateKey(const std::string& name, const std::string& key_id, const std::string& key_hash,

@@ -70,9 +70,13 @@ class TenantStore {
   /// One tenant with its keys. NotFound("Tenant '<name>' not found").
   virtual Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) = 0;
 
-  /// Creates those of `names` that do not exist yet, with the defaults
-  /// (what a tenant's first event does); existing ones are left alone.
-  virtual Status EnsureTenants(const std::vector<std::string>& names) = 0;
+  /// The names among `names` that exist once the call returns. When
+  /// `create`, those that do not exist yet are created with the defaults
+  /// (what a tenant's first event does) while there are fewer than
+  /// `max_tenants` tenants in all, the rest left out; existing ones are left
+  /// alone. Safe to call from several processes at once: the bound holds.
+  virtual Result<std::vector<std::string>> AdmitTenants(const std::vector<std::string>& names, bool create,
+                                                        std::int64_t max_tenants) = 0;
 
   /// Creates the tenant or changes it; `created` tells which happened.
   virtual Result<TenantDetails> PutTenant(const std::string& name, const TenantUpdate& update, std::int64_t now_ms,

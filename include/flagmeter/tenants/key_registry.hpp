@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,6 +35,14 @@ struct KeyVerdict {
 ///    is seen here within `refresh` plus one query;
 ///  - looks up a hash it does not know yet (a key made a moment ago on
 ///    another instance) once, and remembers a miss for `refresh`.
+/// A due refresh runs before any further look-up, so a flood of unknown keys
+/// (each one a look-up) cannot delay revocations beyond `refresh` plus one
+/// look-up plus one refresh query.
+/// Bounds, for clients that send many distinct unknown keys:
+///  - at most `max_misses` misses are remembered; beyond it the oldest are
+///    forgotten (API_KEY_MISS_CACHE);
+///  - at most `max_pending_lookups` requests wait for a look-up; more are
+///    refused at once with Unavailable (API_KEY_LOOKUP_QUEUE; HTTP 503).
 /// Thread-safe.
 class KeyRegistry final {
  public:
@@ -40,7 +50,8 @@ class KeyRegistry final {
   /// Unavailable when a needed look-up failed or too many are waiting.
   using Callback = std::function<void(const Result<KeyVerdict>&)>;
 
-  KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store);
+  KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store, std::size_t max_misses = 100'000,
+              std::size_t max_pending_lookups = 1000);
   ~KeyRegistry();
   KeyRegistry(const KeyRegistry&) = delete;
   KeyRegistry& operator=(const KeyRegistry&) = delete;
@@ -66,22 +77,30 @@ class KeyRegistry final {
 
   void RunKeyThread();
   void Refresh(TenantStore& store);
-  void LookUp(TenantStore& store, std::vector<std::string> hashes);
-  void Apply(const ApiKeyEntry& entry);  // requires a unique lock on keys_mu_
+  void LookUp(TenantStore& store, const std::string& hash);
+  void Apply(const ApiKeyEntry& entry);       // requires a unique lock on keys_mu_
+  void RememberMiss(const std::string& hash);  // requires a unique lock on keys_mu_
   std::optional<KeyVerdict> FromMemory(const std::string& hash);
 
   // Constant after construction.
   const std::chrono::milliseconds refresh_;
   const StoreFactory make_store_;
+  const std::size_t max_misses_;
+  const std::size_t max_pending_lookups_;
 
   std::shared_mutex keys_mu_;
   std::unordered_map<std::string, Known> keys_;            // guarded by keys_mu_
   std::unordered_map<std::string, Clock::time_point> misses_;  // guarded by keys_mu_: hash -> until
+  // Misses in the order they were remembered (so soonest to expire first);
+  // an entry whose time differs from misses_' is stale. Guarded by keys_mu_.
+  std::deque<std::pair<std::string, Clock::time_point>> miss_order_;
   std::int64_t version_ = 0;                                // guarded by keys_mu_
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::unordered_map<std::string, std::vector<Callback>> lookups_;  // guarded by mu_
+  std::unordered_map<std::string, std::vector<Callback>> lookups_;  // guarded by mu_: hash -> waiters
+  std::deque<std::string> lookup_order_;                             // guarded by mu_: first come, first looked up
+  std::size_t waiting_ = 0;                                          // guarded by mu_: callbacks in lookups_
   bool stopping_ = false;                                            // guarded by mu_
   std::thread thread_;                                               // owned by Start/Stop's caller
 };

@@ -1,0 +1,99 @@
+#include "flagmeter/tenants/tenant_creator.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "flagmeter/core/thread_name.hpp"
+
+namespace flagmeter {
+
+TenantCreator::TenantCreator(TenantCreationLimits limits, StoreFactory make_store)
+    : limits_(limits), make_store_(std::move(make_store)) {}
+
+TenantCreator::~TenantCreator() { Stop(); }
+
+void TenantCreator::Start() {
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] {
+      SetThreadName("fm-tenants");
+      RunThread();
+    });
+  }
+}
+
+void TenantCreator::Stop() {
+  std::vector<Request> abandoned;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    abandoned.swap(requests_);
+    queued_names_ = 0;
+  }
+  wake_.notify_all();
+  const Result<Admissions> stopped(Status::Unavailable("tenants: the service is shutting down"));
+  for (Request& request : abandoned) request.done(stopped);
+  if (thread_.joinable()) thread_.join();
+}
+
+void TenantCreator::Admit(std::vector<std::string> names, Callback done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_ && thread_.joinable() && queued_names_ + names.size() <= limits_.max_queued) {
+      queued_names_ += names.size();
+      requests_.push_back(Request{std::move(names), std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("tenants: " + std::to_string(limits_.max_queued) +
+                           " new tenant names are waiting (TENANT_CREATION_QUEUE)"));
+}
+
+void TenantCreator::RunThread() {
+  std::unique_ptr<TenantStore> store = make_store_();
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !requests_.empty(); });
+    if (stopping_) return;
+    std::vector<Request> requests;
+    requests.swap(requests_);
+    queued_names_ = 0;
+    lock.unlock();
+    try {
+      Answer(*store, std::move(requests));
+    } catch (const std::exception& error) {
+      spdlog::error("tenants: admitting new tenants threw: {}", error.what());
+    }
+    lock.lock();
+  }
+}
+
+void TenantCreator::Answer(TenantStore& store, std::vector<Request> requests) {
+  std::vector<std::string> names;
+  for (const Request& request : requests) names.insert(names.end(), request.names.begin(), request.names.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  Result<std::vector<std::string>> admitted = store.AdmitTenants(names, limits_.auto_create, limits_.max_tenants);
+  if (!admitted.ok()) {
+    spdlog::warn("tenants: {} new tenant names could not be admitted: {}", names.size(), admitted.status().ToString());
+    for (Request& request : requests) request.done(admitted.status());
+    return;
+  }
+  const std::unordered_set<std::string> exists(admitted->begin(), admitted->end());
+  const TenantAdmission missing = limits_.auto_create ? TenantAdmission::kOverLimit : TenantAdmission::kNotFound;
+  for (Request& request : requests) {
+    Admissions answer;
+    for (std::string& name : request.names) {
+      const TenantAdmission admission = exists.count(name) > 0 ? TenantAdmission::kExists : missing;
+      answer.emplace_back(std::move(name), admission);
+    }
+    request.done(answer);
+  }
+}
+
+}  // namespace flagmeter
