@@ -18,7 +18,9 @@
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
+#include "flagmeter/queue/dead_letter_service.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
+#include "flagmeter/queue/valkey_dead_letter_store.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
 #include "flagmeter/queue/valkey_queue.hpp"
 #include "flagmeter/store/migrations.hpp"
@@ -123,14 +125,19 @@ int RunService(const Config& config) {
   // Owned by the monitor thread once started.
   auto reaper = std::make_shared<QueueReaper>(config.queue);
   auto health_reader = std::make_shared<PgUsageReader>(config.store.database_url);
+  auto dead_letter_counter = std::make_shared<ValkeyDeadLetterStore>(config.queue);
   BackgroundMonitor monitor(
       MonitorProbes{
           .queue_depth = [reaper] { return reaper->QueueDepth(); },
           .ping_database = [health_reader] { return health_reader->Ping(); },
           .requeue_expired = [reaper] { return reaper->RequeueExpired(); },
           .inflight = [&workers] { return workers.Inflight(); },
+          .dead_letters = [dead_letter_counter] { return dead_letter_counter->Count(); },
       },
       metrics, std::chrono::seconds(1), /*reap_every=*/5, &threads);
+
+  // The admin API's dead-letter calls: one thread, its own Valkey connection.
+  DeadLetterService dead_letters([&] { return std::make_unique<ValkeyDeadLetterStore>(config.queue); });
 
   IoPool io_pool(config.http.io_threads);
   // Taken over before the port opens, so a SIGTERM right after start-up is
@@ -142,7 +149,8 @@ int RunService(const Config& config) {
                             .monitor = monitor,
                             .metrics = metrics,
                             .tenants = &tenants,
-                            .history = &history});
+                            .history = &history,
+                            .dead_letters = &dead_letters});
   if (Status listening = server.Listen(); !listening.ok()) {
     spdlog::critical("start-up: {}", listening.ToString());
     return 1;
@@ -152,6 +160,7 @@ int RunService(const Config& config) {
   history.Start();
   monitor.Start();
   admin.Start();
+  dead_letters.Start();
   keys.Start();
   creator.Start();
   alert_sender.Start();
@@ -181,6 +190,7 @@ int RunService(const Config& config) {
   creator.Stop();
   keys.Stop();
   admin.Stop();
+  dead_letters.Stop();
   monitor.Stop();
   usage.Stop();
   history.Stop();

@@ -154,6 +154,8 @@ const std::vector<Variable>& Variables() {
        ApplyInt<HttpConfig, &Config::http, &HttpConfig::max_body_bytes>},
       {"MAX_QUEUE_DEPTH", "1000000", "waiting events above which POST answers 503", 1, 1LL << 40,
        ApplyInt<QueueConfig, &Config::queue, &QueueConfig::max_depth>},
+      {"DEAD_LETTER_MAX", "100000", "entries kept in the dead-letter list; beyond it the oldest is dropped and counted",
+       1, 100000000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::dead_letter_max>},
       {"QUEUE_LEASE_MS", "30000", "ms after which a silent worker's batch is put back", 1000, 3600000,
        ApplyInt<QueueConfig, &Config::queue, &QueueConfig::lease_ms>},
       {"MAX_HEADER_BYTES", "16384", "largest request line plus headers (bigger: 431)", 1024, 1 << 20,

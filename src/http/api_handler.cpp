@@ -23,6 +23,7 @@
 #include "http/await_callback.hpp"
 #include "http/dashboard_handler.hpp"
 #include "http/dashboard_params.hpp"
+#include "http/dead_letter_handler.hpp"
 #include "http/openapi_document.hpp"
 #include "http/tenant_creation.hpp"
 
@@ -155,6 +156,9 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
     case Route::kDashboard:
     case Route::kPage:
     case Route::kAsset: co_return co_await HandleDashboardRoute(request, match, services);
+    case Route::kDeadLetters:
+    case Route::kDeadLettersRedrive:
+    case Route::kDeadLettersDiscard: co_return co_await HandleDeadLetters(request, match, services);
     case Route::kNone: break;
   }
   co_return ErrorResponse(404, "No route");

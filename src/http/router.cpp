@@ -25,6 +25,9 @@ constexpr RouteInfo kRoutes[] = {
     {Route::kPage, "/", "GET, HEAD"},
     {Route::kAsset, "/assets/:file", "GET, HEAD"},
     {Route::kOpenApi, "/api/openapi.json", "GET, HEAD"},
+    {Route::kDeadLetters, "/api/dead-letters", "GET, HEAD"},
+    {Route::kDeadLettersRedrive, "/api/dead-letters/redrive", "POST"},
+    {Route::kDeadLettersDiscard, "/api/dead-letters/discard", "POST"},
 };
 
 constexpr bool RoutesInEnumOrder() {
@@ -115,6 +118,12 @@ RouteMatch MatchRoute(std::string_view method, std::string_view target) {
     match = Make(Route::kDashboard, method);
   } else if (path == "/api/openapi.json") {
     match = Make(Route::kOpenApi, method);
+  } else if (path == "/api/dead-letters") {
+    match = Make(Route::kDeadLetters, method);
+  } else if (path == "/api/dead-letters/redrive") {
+    match = Make(Route::kDeadLettersRedrive, method);
+  } else if (path == "/api/dead-letters/discard") {
+    match = Make(Route::kDeadLettersDiscard, method);
   } else if (path == "/" || path == "/index.html") {
     match = Make(Route::kPage, method);
     match.path = path;

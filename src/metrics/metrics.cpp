@@ -71,6 +71,15 @@ PerReasonCounters AddPerReasonCounters(prometheus::Registry& registry, const std
   return counters;
 }
 
+using PerReasonGauges = std::array<prometheus::Gauge*, kDeadLetterReasonLabels.size()>;
+
+PerReasonGauges AddPerReasonGauges(prometheus::Registry& registry, const std::string& name, const std::string& help) {
+  auto& family = prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+  PerReasonGauges gauges{};
+  for (std::size_t i = 0; i < gauges.size(); ++i) gauges[i] = &family.Add({{"reason", kDeadLetterReasonLabels[i]}});
+  return gauges;
+}
+
 prometheus::Histogram& AddHistogram(prometheus::Registry& registry, const std::string& name,
                                     const std::string& help,
                                     const prometheus::Histogram::BucketBoundaries& buckets) {
@@ -204,6 +213,12 @@ struct Series {
   const PerReasonCounters events_dead_lettered =
       AddPerReasonCounters(*registry, "flagmeter_events_dead_lettered_total",
                            "Events that could not be stored and were set aside, by reason.");
+  const PerReasonGauges dead_letters =
+      AddPerReasonGauges(*registry, "flagmeter_events_dead_letters",
+                         "Records in the dead-letter list now, by reason (sampled by the background monitor).");
+  const PerReasonCounters dead_letters_dropped =
+      AddPerReasonCounters(*registry, "flagmeter_events_dead_letters_dropped_total",
+                           "Oldest dead-letter records dropped to keep the list within DEAD_LETTER_MAX, by reason.");
   prometheus::Histogram& worker_batch_size = AddHistogram(*registry, "flagmeter_worker_batch_size",
                                                           "Events per committed batch.", kBatchSizeBuckets);
   prometheus::Histogram& ingest_lag_seconds =
@@ -334,6 +349,14 @@ Metrics::~Metrics() = default;
 
 prometheus::Counter& Metrics::events_dead_lettered(DeadLetterReason reason) const {
   return *impl_->series->events_dead_lettered[static_cast<std::size_t>(reason)];
+}
+
+prometheus::Gauge& Metrics::dead_letters(DeadLetterReason reason) const {
+  return *impl_->series->dead_letters[static_cast<std::size_t>(reason)];
+}
+
+prometheus::Counter& Metrics::dead_letters_dropped(DeadLetterReason reason) const {
+  return *impl_->series->dead_letters_dropped[static_cast<std::size_t>(reason)];
 }
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status, double seconds) {

@@ -54,10 +54,21 @@ void BackgroundMonitor::Run() {
   }
 }
 
+void BackgroundMonitor::SampleDeadLetters() {
+  const Result<DeadLetterCounts> counts = probes_.dead_letters();
+  if (!counts.ok()) {
+    spdlog::warn("monitor: counting the dead letters failed: {}", counts.status().ToString());
+    return;
+  }
+  metrics_.dead_letters(DeadLetterReason::kUndecodable).Set(static_cast<double>(counts->undecodable));
+  metrics_.dead_letters(DeadLetterReason::kRefused).Set(static_cast<double>(counts->refused));
+}
+
 void BackgroundMonitor::RunOnce(bool reap) {
   const Result<std::int64_t> depth = probes_.queue_depth();
   if (depth.ok()) metrics_.queue_depth.Set(static_cast<double>(*depth));
   metrics_.queue_inflight.Set(static_cast<double>(probes_.inflight()));
+  if (depth.ok() && probes_.dead_letters) SampleDeadLetters();
   // Log only the transitions, so an outage is one line, not one per second.
   if (valkey_up_.exchange(depth.ok()) != depth.ok()) {
     if (depth.ok()) spdlog::info("monitor: Valkey is reachable");

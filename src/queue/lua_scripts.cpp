@@ -98,12 +98,6 @@ redis.call('SADD', KEYS[3], ARGV[2])
 return redis.call('LLEN', KEYS[1])
 )lua";
 
-constexpr char kDeadLetterSource[] = R"lua(
-local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
-if removed == 1 then redis.call('RPUSH', KEYS[2], ARGV[2]) end
-return removed
-)lua";
-
 constexpr char kReleaseSource[] = FM_LUA_REQUEUE_FUNCTION R"lua(
 local items = redis.call('LRANGE', KEYS[2], 0, -1)
 requeue(KEYS[1], items)
@@ -142,7 +136,6 @@ return total
 const ValkeyScript kPush{"push", kPushSource};
 const ValkeyScript kClaim{"claim", kClaimSource};
 const ValkeyScript kRenewLease{"renew lease", kRenewLeaseSource};
-const ValkeyScript kDeadLetter{"dead letter", kDeadLetterSource};
 const ValkeyScript kRelease{"release", kReleaseSource};
 const ValkeyScript kRequeueExpired{"requeue expired", kRequeueExpiredSource};
 const ValkeyScript kInflight{"inflight", kInflightSource};

@@ -9,7 +9,7 @@
 //   Q:processing:<id>      the batch consumer <id> has claimed
 //   Q:lease:<id>           present (with a PX expiry) while <id> is alive
 //   Q:consumers            set of consumer ids that may hold a batch
-//   Q:dead                 dead-letter records
+//   Q:dead                 dead-letter records (scripts in dead_letter_scripts.hpp)
 // Scripts push at most kLuaChunk values per RPUSH/LPUSH call: Lua's unpack()
 // is bounded by the C stack (about 8000 values).
 namespace flagmeter::lua {
@@ -29,11 +29,6 @@ extern const ValkeyScript kClaim;
 /// KEYS: processing, lease, consumers. ARGV: lease_ms, id. Renews the lease;
 /// returns the length of the processing list.
 extern const ValkeyScript kRenewLease;
-
-/// KEYS: processing, dead. ARGV: item, record. Removes one occurrence of item
-/// from processing and, if there was one, appends record to dead. Returns 1
-/// or 0.
-extern const ValkeyScript kDeadLetter;
 
 /// KEYS: Q, processing, lease, consumers. ARGV: id. Puts the processing list
 /// back at the head of Q in order and forgets the consumer. Returns the

@@ -34,7 +34,9 @@
 //   outlived its lease, a push whose reply was lost) is counted once.
 // Dead letters: an event the store rejects for good is moved, atomically,
 //   from the processing list to Q:dead with its reason, so it neither blocks
-//   the batch nor disappears.
+//   the batch nor disappears. Q:dead holds at most dead_letter_max records:
+//   the same script drops the oldest beyond it, and the drop is logged and
+//   counted (dead_letter_scripts.hpp has the list's layout).
 //
 // Each ValkeyQueue has its own connection and is used by one worker thread;
 // the only shared state is in Valkey, and every multi-key step is one script.
@@ -46,11 +48,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <spdlog/spdlog.h>
 #include <utility>
 
+#include "flagmeter/queue/dead_letter_record.hpp"
+#include "queue/dead_letter_scripts.hpp"
 #include "queue/lua_scripts.hpp"
 
 namespace flagmeter {
@@ -72,15 +75,6 @@ std::int64_t NowUnixMs() {
       .count();
 }
 
-std::string DeadLetterRecord(const std::string& encoded_event, const std::string& reason) {
-  nlohmann::json record;
-  nlohmann::json event = nlohmann::json::parse(encoded_event, nullptr, /*allow_exceptions=*/false);
-  record["event"] = event.is_discarded() ? nlohmann::json(encoded_event) : std::move(event);
-  record["reason"] = reason;
-  record["at"] = NowUnixMs();
-  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 ValkeyQueue::ValkeyQueue(QueueConfig config)
@@ -90,6 +84,8 @@ ValkeyQueue::ValkeyQueue(QueueConfig config)
       lease_key_(config_.name + ":lease:" + consumer_id_),
       consumers_key_(config_.name + ":consumers"),
       dead_key_(config_.name + ":dead"),
+      dead_counts_key_(dead_key_ + ":counts"),
+      dead_seq_key_(dead_key_ + ":seq"),
       connection_(config_.valkey, config_.connect_timeout_ms) {}
 
 Result<std::vector<std::string>> ValkeyQueue::Claim(std::size_t max_items) {
@@ -123,16 +119,36 @@ Status ValkeyQueue::RenewLease() {
   return Status::Ok();
 }
 
-Status ValkeyQueue::DeadLetter(const std::string& encoded_event, const std::string& reason) {
+Result<DeadLetterDrops> ValkeyQueue::DeadLetter(const std::string& encoded_event, DeadLetterReason reason,
+                                                const std::string& detail) {
   const std::string context = "valkey queue '" + config_.name + "': dead-letter";
-  const std::string record = DeadLetterRecord(encoded_event, reason);
-  auto reply = connection_.Eval(lua::kDeadLetter, {processing_key_, dead_key_}, {encoded_event, record});
+  const std::string record = MakeDeadLetterRecord(encoded_event, reason, detail, NowUnixMs());
+  const std::string max = std::to_string(config_.dead_letter_max);
+  auto reply = connection_.Eval(lua::kDeadLetter, {processing_key_, dead_key_, dead_counts_key_, dead_seq_key_},
+                                {encoded_event, record, DeadLetterReasonLabel(reason), max});
   if (!reply.ok()) return reply.status().WithContext(context);
-  if (reply->integer != 1) {
+  if (reply->type != ValkeyReply::Type::kArray || reply->elements.empty()) {
+    return Status::Internal(context + ": " + connection_.description() + ": expected an array reply");
+  }
+  if (reply->elements[0].integer != 1) {
     return Status::NotFound(context + ": the event is no longer in " + processing_key_ +
                             " (the lease expired and the batch was put back)");
   }
-  return Status::Ok();
+  DeadLetterDrops drops;
+  if (reply->elements.size() >= 4) {
+    drops.undecodable = reply->elements[1].integer;
+    drops.refused = reply->elements[2].integer;
+    drops.oldest = std::move(reply->elements[3].str);
+  }
+  if (drops.undecodable + drops.refused > 0) {
+    constexpr std::size_t kShown = 2000;
+    spdlog::error(
+        "{}: {} holds DEAD_LETTER_MAX={} records: dropped the oldest {} ({} undecodable, {} refused); "
+        "the oldest dropped ({} bytes): {}",
+        context, dead_key_, config_.dead_letter_max, drops.undecodable + drops.refused, drops.undecodable,
+        drops.refused, drops.oldest.size(), drops.oldest.substr(0, kShown));
+  }
+  return drops;
 }
 
 Status ValkeyQueue::Release() {

@@ -186,11 +186,14 @@ bool BatchWorker::DeadLetterWithRetry(const std::string& raw, DeadLetterReason r
                                       const std::string& detail) {
   Backoff backoff(retry_.initial_backoff, retry_.max_backoff);
   for (;;) {
-    const Status status = queue_->DeadLetter(raw, detail);
-    if (status.ok()) {
+    const Result<DeadLetterDrops> moved = queue_->DeadLetter(raw, reason, detail);
+    if (moved.ok()) {
       metrics_.events_dead_lettered(reason).Increment();
+      metrics_.dead_letters_dropped(DeadLetterReason::kUndecodable).Increment(static_cast<double>(moved->undecodable));
+      metrics_.dead_letters_dropped(DeadLetterReason::kRefused).Increment(static_cast<double>(moved->refused));
       return true;
     }
+    const Status& status = moved.status();
     const Status::Code code = status.code();
     if (code == Status::Code::kNotFound || code == Status::Code::kInvalidArgument) {
       // NotFound: the lease ran out and the reaper handed the batch to another

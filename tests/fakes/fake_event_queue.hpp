@@ -161,7 +161,8 @@ class FakeQueue final {
       return Status::Ok();
     }
 
-    Status DeadLetter(const std::string& encoded_event, const std::string& reason) override {
+    Result<DeadLetterDrops> DeadLetter(const std::string& encoded_event, DeadLetterReason /*reason*/,
+                                       const std::string& detail) override {
       std::lock_guard lock(state_->mu);
       if (Status injected = state_->Enter(Op::kDeadLetter); !injected.ok()) return injected;
       std::vector<std::string>& mine = state_->processing[id_];
@@ -171,8 +172,8 @@ class FakeQueue final {
                                 "'s batch");
       }
       mine.erase(it);
-      state_->dead.push_back({encoded_event, reason});
-      return Status::Ok();
+      state_->dead.push_back({encoded_event, detail});
+      return DeadLetterDrops{};
     }
 
    private:

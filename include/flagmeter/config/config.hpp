@@ -34,6 +34,7 @@ struct QueueConfig {
   ValkeyEndpoint valkey;                   // VALKEY_URL
   std::string name = "events";             // QUEUE_NAME: the Valkey list
   std::int64_t max_depth = 1000000;        // MAX_QUEUE_DEPTH: above it POST answers 503
+  std::int64_t dead_letter_max = 100000;   // DEAD_LETTER_MAX: entries kept in Q:dead; the oldest beyond it are dropped
   int lease_ms = 30000;                    // QUEUE_LEASE_MS: a silent consumer's batch is put back after this
   int connect_timeout_ms = 1000;           // time allowed to (re)connect to Valkey
 };

@@ -22,6 +22,9 @@ enum class Route {
   kPage,        // GET /: the dashboard page
   kAsset,       // GET /assets/:file: the page's scripts, styles and images
   kOpenApi,     // GET /api/openapi.json: the API's OpenAPI document
+  kDeadLetters,         // GET /api/dead-letters: the dead-letter list, a page at a time
+  kDeadLettersRedrive,  // POST /api/dead-letters/redrive: put dead letters back on the queue
+  kDeadLettersDiscard,  // POST /api/dead-letters/discard: drop dead letters for good
 };
 
 /// A route as the metrics and the 405 answer name it.

@@ -11,6 +11,7 @@
 namespace flagmeter {
 
 class BackgroundMonitor;
+class DeadLetterService;
 class EventSink;
 class HistoryService;
 class IoPool;
@@ -27,6 +28,7 @@ struct ApiServices {
   std::size_t max_batch_events = 1000;
   const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
   HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
+  DeadLetterService* dead_letters = nullptr;  // null: the dead-letter routes answer 503
 };
 
 /// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on the

@@ -48,6 +48,14 @@ class Metrics final {
   /// reason, created with the others.
   prometheus::Counter& events_dead_lettered(DeadLetterReason reason) const;
 
+  /// flagmeter_events_dead_letters{reason="..."}: records in the dead-letter
+  /// list now, per reason (set by the background monitor).
+  prometheus::Gauge& dead_letters(DeadLetterReason reason) const;
+
+  /// flagmeter_events_dead_letters_dropped_total{reason="..."}: the oldest
+  /// records dropped to keep the dead-letter list within DEAD_LETTER_MAX.
+  prometheus::Counter& dead_letters_dropped(DeadLetterReason reason) const;
+
   /// Counts one answered request in flagmeter_http_requests_total and its
   /// time in flagmeter_http_request_duration_seconds. `route` is the route
   /// pattern ("/api/usage/:tenant") or "other", never a raw path. Cheap enough

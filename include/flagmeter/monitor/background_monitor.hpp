@@ -11,6 +11,7 @@
 
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
+#include "flagmeter/queue/dead_letter_store.hpp"
 
 namespace flagmeter {
 
@@ -23,6 +24,7 @@ struct MonitorProbes {
   std::function<Status()> ping_database;                   // fails when PostgreSQL is down
   std::function<Result<std::size_t>()> requeue_expired;    // puts back batches of dead consumers
   std::function<std::int64_t()> inflight;                  // events this process's workers hold
+  std::function<Result<DeadLetterCounts>()> dead_letters;  // records in the dead-letter list; may be empty
 };
 
 /// The latest view of the dependencies and the thread groups, for /api/health.
@@ -32,8 +34,8 @@ struct HealthSnapshot {
   std::vector<ThreadHealth::Group> threads;  // the groups that started threads
 };
 
-/// Owns one background thread that, every `interval`, samples queue depth
-/// and inflight into the metrics and checks PostgreSQL and Valkey, and every
+/// Owns one background thread that, every `interval`, samples queue depth,
+/// inflight and the dead letters per reason into the metrics and checks PostgreSQL and Valkey, and every
 /// `reap_every` rounds puts back the batches of consumers whose lease ran
 /// out. Keeps all of that off the request path. Thread-safe.
 class BackgroundMonitor final {
@@ -55,6 +57,7 @@ class BackgroundMonitor final {
 
  private:
   void RunOnce(bool reap);
+  void SampleDeadLetters();
   void Run();
 
   // Constant after construction.

@@ -1,12 +1,22 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/metrics/metrics.hpp"
 
 namespace flagmeter {
+
+/// The oldest dead letters dropped to keep the dead-letter list within its
+/// bound (DEAD_LETTER_MAX) when one more event was set aside.
+struct DeadLetterDrops {
+  std::int64_t undecodable = 0;
+  std::int64_t refused = 0;
+  std::string oldest;  // the oldest record dropped, for the log; empty when none
+};
 
 /// One consumer's handle on the queue: the reliable-queue protocol seen by a
 /// worker. Claimed events stay in Valkey, in this consumer's processing list,
@@ -31,8 +41,10 @@ class EventQueue {
   /// for another consumer (graceful shutdown). No-op when nothing is claimed.
   virtual Status Release() = 0;
 
-  /// Moves one claimed event to the dead-letter list, with the reason.
-  virtual Status DeadLetter(const std::string& encoded_event, const std::string& reason) = 0;
+  /// Moves one claimed event to the dead-letter list, with its reason and
+  /// `detail` (why, in words); returns what the list's bound dropped.
+  virtual Result<DeadLetterDrops> DeadLetter(const std::string& encoded_event, DeadLetterReason reason,
+                                             const std::string& detail) = 0;
 };
 
 }  // namespace flagmeter

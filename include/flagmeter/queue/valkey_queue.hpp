@@ -47,12 +47,14 @@ class ValkeyQueue final : public EventQueue {
   Status RenewLease() override;
 
   /// Removes one occurrence of `encoded_event` from the processing list and
-  /// appends {"event": ..., "reason": ..., "at": <Unix ms>} to the list
-  /// "<name>:dead", atomically. "event" is the event itself when it is valid
-  /// JSON, otherwise the raw text as a string (invalid UTF-8 replaced by
-  /// U+FFFD). NotFound when the event is not in the processing list (the
-  /// reaper put the batch back after the lease expired; nothing was written).
-  Status DeadLetter(const std::string& encoded_event, const std::string& reason) override;
+  /// appends its record (see dead_letter_record.hpp: id, reason, `detail`,
+  /// when, the event) to the list "<name>:dead", then drops the oldest
+  /// records beyond `dead_letter_max`, all atomically; a drop is logged here
+  /// and returned for the caller to count. NotFound when the event is not in
+  /// the processing list (the reaper put the batch back after the lease
+  /// expired; nothing was written).
+  Result<DeadLetterDrops> DeadLetter(const std::string& encoded_event, DeadLetterReason reason,
+                                     const std::string& detail) override;
 
   /// Puts an un-acknowledged batch back at the head of the queue, in order,
   /// and drops the lease and the consumer entry, atomically. No-op when
@@ -69,6 +71,8 @@ class ValkeyQueue final : public EventQueue {
   const std::string lease_key_;
   const std::string consumers_key_;
   const std::string dead_key_;
+  const std::string dead_counts_key_;
+  const std::string dead_seq_key_;
 
   ValkeyConnection connection_;
 };

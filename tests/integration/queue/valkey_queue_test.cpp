@@ -150,23 +150,68 @@ TEST_F(ValkeyQueueTest, DeadLetterMovesOneEventWithItsReason) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
 
-  ASSERT_TRUE(queue.DeadLetter(events[0], "tenant 'a' violates a check").ok());
-  ASSERT_TRUE(queue.DeadLetter(events[1], "undecodable").ok());
+  ASSERT_TRUE(queue.DeadLetter(events[0], DeadLetterReason::kRefused, "tenant 'a' violates a check").ok());
+  ASSERT_TRUE(queue.DeadLetter(events[1], DeadLetterReason::kUndecodable, "undecodable").ok());
   EXPECT_EQ(valkey_.ListItems("events:processing:" + queue.consumer_id()), Items{events[2]});
 
   const Items dead = valkey_.ListItems("events:dead");
   ASSERT_EQ(dead.size(), 2u);
   const auto first = nlohmann::json::parse(dead[0]);
+  EXPECT_EQ(first["n"], 1);
   EXPECT_EQ(first["event"], nlohmann::json::parse(events[0]));
-  EXPECT_EQ(first["reason"], "tenant 'a' violates a check");
+  EXPECT_EQ(first["reason"], "refused");
+  EXPECT_EQ(first["detail"], "tenant 'a' violates a check");
   EXPECT_GE(first["at"].get<std::int64_t>(), before_ms);
   const auto second = nlohmann::json::parse(dead[1]);
+  EXPECT_EQ(second["n"], 2);
   EXPECT_EQ(second["event"], "not json \xEF\xBF\xBD");  // kept as text, bad byte replaced
   EXPECT_EQ(second["reason"], "undecodable");
+  // The per-reason counts behind the gauge move with the list.
+  auto counts = valkey_.Command({"HGETALL", "events:dead:counts"});
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->elements.size(), 4u);
 
-  const Status missing = queue.DeadLetter("never claimed", "x");
-  EXPECT_EQ(missing.code(), Status::Code::kNotFound) << missing.ToString();
+  const auto missing = queue.DeadLetter("never claimed", DeadLetterReason::kUndecodable, "x");
+  EXPECT_EQ(missing.status().code(), Status::Code::kNotFound) << missing.status().ToString();
   EXPECT_EQ(valkey_.ListLength("events:dead"), 2);
+}
+
+TEST_F(ValkeyQueueTest, DeadLetterListKeepsAtMostDeadLetterMaxDroppingTheOldest) {
+  const Items events = Events(7);
+  Enqueue(events);
+  QueueConfig config = Config();
+  config.dead_letter_max = 3;
+  ValkeyQueue queue(config);
+  ASSERT_TRUE(queue.Claim(10).ok());
+  std::int64_t dropped = 0;
+  std::string oldest_dropped;
+  for (int i = 0; i < 7; ++i) {
+    const DeadLetterReason reason = i % 2 == 0 ? DeadLetterReason::kUndecodable : DeadLetterReason::kRefused;
+    auto moved = queue.DeadLetter(events[i], reason, "why " + std::to_string(i));
+    ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+    dropped += moved->undecodable + moved->refused;
+    if (i == 3) {
+      EXPECT_EQ(moved->undecodable, 1);  // e0, the oldest, went
+      EXPECT_EQ(moved->refused, 0);
+      oldest_dropped = moved->oldest;
+    }
+    EXPECT_LE(valkey_.ListLength("events:dead"), 3);
+  }
+  EXPECT_EQ(dropped, 4);
+  EXPECT_NE(oldest_dropped.find("\"why 0\""), std::string::npos) << oldest_dropped;
+  const Items dead = valkey_.ListItems("events:dead");
+  ASSERT_EQ(dead.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    const auto record = nlohmann::json::parse(dead[i]);
+    EXPECT_EQ(record["n"], 5 + i);
+    EXPECT_EQ(record["event"], events[4 + i]);
+  }
+  // e4 and e6 undecodable, e5 refused: the counts follow the drops too.
+  auto counts = valkey_.Command({"HMGET", "events:dead:counts", "undecodable", "refused"});
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->elements.size(), 2u);
+  EXPECT_EQ(counts->elements[0].str, "2");
+  EXPECT_EQ(counts->elements[1].str, "1");
 }
 
 TEST_F(ValkeyQueueTest, ReleasePutsBatchBackAtHeadInOrder) {
