@@ -18,7 +18,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxTenantsPerCheck = 1000;
 constexpr std::size_t kMaxRemembered = 100'000;
 constexpr int kReclaimBatch = 100;
-constexpr auto kRetryAfterFailure = std::chrono::seconds(1);
+constexpr auto kRetryAfterFailure = std::chrono::milliseconds(1000);
 constexpr auto kMaxSweepInterval = std::chrono::seconds(60);
 
 std::string ClaimId(const AlertKey& key) {
@@ -60,10 +60,18 @@ void AlertMonitor::TenantsChanged(const std::vector<std::string>& names) {
   wake_.notify_one();
 }
 
+void AlertMonitor::RetryScheduled(std::chrono::milliseconds delay) {
+  {
+    std::lock_guard lock(mu_);
+    retry_at_ = std::min(retry_at_, Clock::now() + delay);
+  }
+  wake_.notify_one();
+}
+
 void AlertMonitor::Run() {
   const auto sweep_interval =
       std::min<Clock::duration>(std::chrono::milliseconds(config_.stale_claim_ms / 2), kMaxSweepInterval);
-  Clock::time_point next_sweep = Clock::now();
+  Clock::time_point next_sweep = Clock::now();  // the first sweep also finds retries scheduled before a restart
   Clock::time_point not_before = Clock::now();  // after a failed check
   std::unique_lock lock(mu_);
   while (!stopping_) {
@@ -82,16 +90,19 @@ void AlertMonitor::Run() {
       }
       continue;
     }
-    if (Clock::now() >= next_sweep) {
+    if (Clock::now() >= std::min(next_sweep, retry_at_)) {
+      retry_at_ = Clock::time_point::max();
       lock.unlock();
-      Sweep();
+      const std::optional<std::chrono::milliseconds> next_retry = Sweep();
       lock.lock();
       next_sweep = Clock::now() + sweep_interval;
+      if (next_retry) retry_at_ = std::min(retry_at_, Clock::now() + *next_retry);
       continue;
     }
-    const Clock::time_point until = changed_.empty() ? next_sweep : std::min(next_sweep, not_before);
-    wake_.wait_until(lock, until, [this, not_before] {
-      return stopping_ || (!changed_.empty() && Clock::now() >= not_before);
+    const Clock::time_point wake_at = std::min(next_sweep, retry_at_);
+    const Clock::time_point until = changed_.empty() ? wake_at : std::min(wake_at, not_before);
+    wake_.wait_until(lock, until, [this, not_before, wake_at] {
+      return stopping_ || (!changed_.empty() && Clock::now() >= not_before) || retry_at_ < wake_at;
     });
   }
 }
@@ -124,17 +135,25 @@ bool AlertMonitor::Check(const std::vector<std::string>& names) {
   return true;
 }
 
-void AlertMonitor::Sweep() {
-  Result<std::vector<PendingAlert>> stale = store_->ReclaimStale(config_.stale_claim_ms, kReclaimBatch);
-  if (!stale.ok()) {
-    spdlog::warn("alerts: cannot look for stale alert claims: {}", stale.status().ToString());
-    return;
+std::optional<std::chrono::milliseconds> AlertMonitor::Sweep() {
+  Result<std::vector<PendingAlert>> due = store_->ReclaimDue(config_.stale_claim_ms, kReclaimBatch);
+  if (!due.ok()) {
+    spdlog::warn("alerts: cannot look for due alert claims: {}", due.status().ToString());
+    return kRetryAfterFailure;
   }
-  for (PendingAlert& alert : *stale) {
-    spdlog::warn("alerts: taking over the {}% alert of tenant '{}', left pending after {} tries", alert.key.threshold,
+  for (PendingAlert& alert : *due) {
+    spdlog::info("alerts: taking up the {}% alert of tenant '{}' again after {} tries", alert.key.threshold,
                  alert.tenant_name, alert.attempts);
     sender_.Enqueue(std::move(alert));
   }
+  if (due->size() == static_cast<std::size_t>(kReclaimBatch)) return std::chrono::milliseconds(0);  // more due
+  Result<std::optional<std::int64_t>> next = store_->NextRetryInMs();
+  if (!next.ok()) {
+    spdlog::warn("alerts: cannot read when the next alert retry is due: {}", next.status().ToString());
+    return kRetryAfterFailure;
+  }
+  if (!next->has_value()) return std::nullopt;
+  return std::chrono::milliseconds(**next);
 }
 
 }  // namespace flagmeter

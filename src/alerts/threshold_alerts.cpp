@@ -50,8 +50,10 @@ std::string AlertPayload(const TenantOverview& tenant, int threshold) {
   return nlohmann::json{{"text", text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string WebhookSignature(const std::string& secret, const std::string& body) {
-  return "sha256=" + HmacSha256Hex(secret, body);
+std::string WebhookSignature(const std::string& secret, std::int64_t unix_seconds, const std::string& delivery_id,
+                             const std::string& body) {
+  const std::string t = std::to_string(unix_seconds);
+  return "t=" + t + ",v1=" + HmacSha256Hex(secret, t + "." + delivery_id + "." + body);
 }
 
 }  // namespace flagmeter

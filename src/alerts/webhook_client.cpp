@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include "flagmeter/alerts/webhook_address_policy.hpp"
 
 namespace flagmeter {
 namespace {
@@ -61,12 +65,9 @@ asio::awaitable<Status> Exchange(Stream& stream, http::request<http::string_body
   co_return Status::Ok();
 }
 
-asio::awaitable<Status> Post(const WebhookRequest& request, ssl::context& tls) {
+asio::awaitable<Status> Post(const WebhookRequest& request, const std::vector<tcp::endpoint>& endpoints,
+                             ssl::context& tls) {
   auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(request.url.host, request.url.port, as_tuple(use_awaitable));
-  if (resolve_ec) co_return Failed("resolve " + request.url.host, resolve_ec);
   http::request<http::string_body> message = MakeRequest(request);
   if (!request.url.https) {
     beast::tcp_stream stream(executor);
@@ -89,16 +90,34 @@ asio::awaitable<Status> Post(const WebhookRequest& request, ssl::context& tls) {
 
 }  // namespace
 
-Status PostWebhook(const WebhookRequest& request, std::chrono::milliseconds timeout) {
+Status PostWebhook(const WebhookRequest& request, const WebhookLimits& limits) {
+  using Clock = std::chrono::steady_clock;
+  const std::chrono::milliseconds timeout = limits.timeout;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  Result<Addresses> addresses = ResolveWithin(request.url.host, timeout, limits.resolve);
+  if (!addresses.ok()) return addresses.status();
+  if (!limits.allow_private) {
+    if (Status public_only = CheckAddressesPublic(request.url.host, *addresses); !public_only.ok()) {
+      return Status::InvalidArgument("refused: " + public_only.message() +
+                                     " (webhooks go to public addresses only; WEBHOOK_ALLOW_PRIVATE=1 allows it)");
+    }
+  }
+  const auto port = static_cast<unsigned short>(std::stoi(request.url.port));
+  std::vector<tcp::endpoint> endpoints;
+  for (const asio::ip::address& address : *addresses) endpoints.emplace_back(address, port);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left <= std::chrono::milliseconds::zero()) {
+    return Status::Unavailable("timed out after " + std::to_string(timeout.count()) + " ms");
+  }
   ssl::context tls(ssl::context::tls_client);
   tls.set_default_verify_paths();
   tls.set_verify_mode(ssl::verify_peer);
   asio::io_context io_context(1);
   auto outcome = std::make_shared<std::optional<Status>>();
-  asio::co_spawn(io_context, Post(request, tls), [outcome](std::exception_ptr error, Status status) {
+  asio::co_spawn(io_context, Post(request, endpoints, tls), [outcome](std::exception_ptr error, Status status) {
     *outcome = error ? Status::Internal("webhook: unexpected exception") : std::move(status);
   });
-  io_context.run_for(timeout);
+  io_context.run_for(left);
   // Still running at the deadline: the io_context's destructor destroys the
   // coroutine, which closes its socket.
   if (!outcome->has_value()) {

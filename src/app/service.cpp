@@ -11,6 +11,7 @@
 #include "flagmeter/alerts/alert_monitor.hpp"
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/commit_notifier.hpp"
+#include "flagmeter/alerts/webhook_address_policy.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/http/io_pool.hpp"
 #include "flagmeter/http/server.hpp"
@@ -96,6 +97,9 @@ int RunService(const Config& config) {
       config.alerts, [&] { return std::make_unique<PgTenantAlertStore>(config.store.database_url); }, metrics);
   AlertMonitor alert_monitor(config.alerts, std::make_unique<PgTenantAlertStore>(config.store.database_url),
                              alert_sender);
+  alert_sender.OnRetryScheduled([&alert_monitor](std::chrono::milliseconds delay) {
+    alert_monitor.RetryScheduled(delay);
+  });
   WorkerPool workers(
       config.worker, [&] { return std::make_unique<ValkeyQueue>(config.queue); },
       [&] {
@@ -121,6 +125,13 @@ int RunService(const Config& config) {
       .creator = creator,
       .config = config.tenants,
       .settings_changed = [&alert_monitor](const std::string& tenant) { alert_monitor.TenantsChanged({tenant}); },
+      .check_webhook_url =
+          [&config](const std::string& url) {
+            Result<WebhookUrl> parsed = ParseWebhookUrl(url);
+            if (!parsed.ok()) return parsed.status();
+            return CheckWebhookDestination(*parsed, config.alerts.webhook_allow_private,
+                                           std::chrono::milliseconds(config.alerts.webhook_timeout_ms));
+          },
   };
   // Owned by the monitor thread once started.
   auto reaper = std::make_shared<QueueReaper>(config.queue);

@@ -128,6 +128,17 @@ std::string ApplyAutoCreateTenants(Config& config, const std::string& text, cons
   return "";
 }
 
+std::string ApplyWebhookAllowPrivate(Config& config, const std::string& text, const Variable&) {
+  if (text == "true" || text == "1") {
+    config.alerts.webhook_allow_private = true;
+  } else if (text == "false" || text == "0" || text.empty()) {
+    config.alerts.webhook_allow_private = false;
+  } else {
+    return "must be true or false";
+  }
+  return "";
+}
+
 std::string ApplyWebhookSecret(Config& config, const std::string& text, const Variable&) {
   config.alerts.webhook_secret = text;
   return "";
@@ -192,16 +203,24 @@ const std::vector<Variable>& Variables() {
        1000000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::tenant_creation_queue>},
       {"ADMIN_QUEUE", "1000", "admin calls waiting for an admin thread; more answer 503 with Retry-After", 1, 1000000,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_queue>},
-      {"WEBHOOK_SECRET", "(unset)", "signs alert webhooks: X-FlagMeter-Signature: sha256=<HMAC>", 0, 0,
+      {"WEBHOOK_SECRET", "(unset)",
+       "signs alert webhooks: X-FlagMeter-Signature: t=<unix s>,v1=<HMAC-SHA256 of \"t.delivery id.body\">", 0, 0,
        ApplyWebhookSecret, true, "any text; empty: webhooks unsigned"},
-      {"WEBHOOK_TIMEOUT_MS", "5000", "ms allowed per webhook try (connect, send, answer)", 100, 60000,
+      {"WEBHOOK_TIMEOUT_MS", "5000", "ms allowed per webhook try (DNS, connect, send, answer)", 100, 60000,
        ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_timeout_ms>},
-      {"WEBHOOK_BACKOFF_MS", "1000", "ms before the second webhook try (doubles; 3 tries)", 0, 60000,
+      {"WEBHOOK_BACKOFF_MS", "1000", "ms before the second webhook try (doubles each try)", 0, 60000,
        ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_backoff_ms>},
       {"ALERT_SENDERS", "2", "threads sending alert webhooks", 1, 16,
        ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::senders>},
       {"ALERT_RETRY_AFTER_MS", "300000", "ms after which an alert left pending by a dead process is re-sent", 1000,
        86400000, ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::stale_claim_ms>},
+      {"WEBHOOK_MAX_TRIES", "10", "webhook tries per alert; then it is marked failed (kept across restarts)", 1, 100,
+       ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_max_tries>},
+      {"WEBHOOK_MAX_BACKOFF_MS", "600000", "ms the doubling wait between webhook tries grows to, at most", 0,
+       86400000, ApplyInt<AlertsConfig, &Config::alerts, &AlertsConfig::webhook_max_backoff_ms>},
+      {"WEBHOOK_ALLOW_PRIVATE", "false",
+       "true: webhooks may go to loopback, private, link-local... addresses (else 400 at PUT, refused at send)", 0,
+       0, ApplyWebhookAllowPrivate, false, "true, false, 1, 0; empty: false"},
       {"LOG_LEVEL", "info", "least severe log level written", 0, 0, ApplyLogLevel, false,
        "trace, debug, info, warn, error"},
       {"LOG_FORMAT", "json", "log line format: one JSON object per line, or plain text", 0, 0, ApplyLogFormat, false,

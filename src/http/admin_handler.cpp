@@ -80,15 +80,25 @@ boost::asio::awaitable<HttpResponse> PutTenant(const HttpRequest& request, const
   struct Written {
     TenantDetails details;
     bool created = false;
+    std::string refused_url;  // why the webhook URL was refused; nothing was written
   };
-  const auto work = [tenant, update = std::get<TenantUpdate>(std::move(parsed)), now = NowMs()](TenantStore& store) {
+  const auto work = [tenant, update = std::get<TenantUpdate>(std::move(parsed)), now = NowMs(),
+                     check_url = services.tenants->check_webhook_url](TenantStore& store) {
+    if (update.webhook_url && check_url) {
+      if (Status allowed = check_url(*update.webhook_url); !allowed.ok()) {
+        return Result<Written>(Written{TenantDetails{}, false, allowed.message()});
+      }
+    }
     bool created = false;
     Result<TenantDetails> details = store.PutTenant(tenant, update, now, created);
     if (!details.ok()) return Result<Written>(details.status());
-    return Result<Written>(Written{std::move(details).value(), created});
+    return Result<Written>(Written{std::move(details).value(), created, ""});
   };
   const auto written = co_await RunOnAdminThread<Written>(services, work);
   if (!written->ok()) co_return FailureResponse(written->status());
+  if (!written->value().refused_url.empty()) {
+    co_return JsonResponse(400, ValidationErrorJson({{"webhookUrl", "webhookUrl " + written->value().refused_url}}));
+  }
   if (services.tenants->settings_changed) services.tenants->settings_changed(tenant);
   co_return JsonResponse(written->value().created ? 201 : 200, TenantDetailsJson(written->value().details));
 }

@@ -228,6 +228,9 @@ struct Series {
                                                 "Threshold alert webhooks delivered (2xx answer).");
   prometheus::Counter& alerts_failed = AddCounter(*registry, "flagmeter_alerts_failed_total",
                                                   "Threshold alert webhooks given up on after every try failed.");
+  prometheus::Counter& alerts_refused =
+      AddCounter(*registry, "flagmeter_alerts_refused_total",
+                 "Threshold alert webhooks not sent: the host had a loopback, private or other non-public address.");
 
   prometheus::Family<prometheus::Counter>& http_requests =
       prometheus::BuildCounter()
@@ -343,6 +346,7 @@ Metrics::Metrics()
       ingest_lag_seconds(Building().ingest_lag_seconds),
       alerts_sent(Building().alerts_sent),
       alerts_failed(Building().alerts_failed),
+      alerts_refused(Building().alerts_refused),
       impl_(std::make_unique<Impl>(std::move(t_building))) {}
 
 Metrics::~Metrics() = default;

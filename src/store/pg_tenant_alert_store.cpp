@@ -35,24 +35,35 @@ RETURNING 1
 
 const std::string kRecordSql = std::string(R"sql(
 UPDATE alert_deliveries SET status = $4, attempts = $5, last_error = nullif($6, ''), updated_at = now(),
-  delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END)sql") + kAlertKeyWhere;
+  next_try_at = NULL, delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END)sql") + kAlertKeyWhere;
+
+const std::string kScheduleRetrySql = std::string(R"sql(
+UPDATE alert_deliveries SET status = 'pending', attempts = $4, last_error = nullif($5, ''), updated_at = now(),
+  next_try_at = now() + $6::bigint * interval '1 millisecond')sql") + kAlertKeyWhere;
 
 // SKIP LOCKED: instances reclaiming at the same moment split the rows
-// instead of queueing behind each other; updated_at moves, so a row taken
-// by one is no longer stale for the others.
+// instead of queueing behind each other; updated_at moves and next_try_at
+// clears, so a row taken by one is no longer due for the others.
 constexpr char kReclaimSql[] = R"sql(
 WITH stale AS (
   SELECT tenant_id, period_start, threshold FROM alert_deliveries
-  WHERE status = 'pending' AND updated_at < now() - $1::bigint * interval '1 millisecond'
-  ORDER BY updated_at LIMIT $2
+  WHERE status = 'pending'
+    AND (next_try_at <= now()
+         OR (next_try_at IS NULL AND updated_at < now() - $1::bigint * interval '1 millisecond'))
+  ORDER BY coalesce(next_try_at, updated_at) LIMIT $2
   FOR UPDATE SKIP LOCKED
 )
-UPDATE alert_deliveries d SET updated_at = now()
+UPDATE alert_deliveries d SET updated_at = now(), next_try_at = NULL
 FROM stale, tenants t
 WHERE d.tenant_id = stale.tenant_id AND d.period_start = stale.period_start
   AND d.threshold = stale.threshold AND t.id = d.tenant_id
 RETURNING d.tenant_id::text, (extract(epoch FROM d.period_start) * 1000)::bigint, d.threshold,
           t.name, t.webhook_url, d.payload, d.attempts
+)sql";
+
+constexpr char kNextRetrySql[] = R"sql(
+SELECT greatest(0, ceil(extract(epoch FROM min(next_try_at) - now()) * 1000))::bigint
+FROM alert_deliveries WHERE status = 'pending' AND next_try_at IS NOT NULL
 )sql";
 
 const char* StatusText(DeliveryStatus status) {
@@ -72,7 +83,9 @@ PgTenantAlertStore::PgTenantAlertStore(std::string database_url)
           std::vector<PreparedStatement>{{"fm_read_alertable", kReadAlertableSql},
                                          {"fm_claim_alert", kClaimSql},
                                          {"fm_record_alert", kRecordSql},
-                                         {"fm_reclaim_alerts", kReclaimSql}},
+                                         {"fm_schedule_alert_retry", kScheduleRetrySql},
+                                         {"fm_reclaim_alerts", kReclaimSql},
+                                         {"fm_next_alert_retry", kNextRetrySql}},
           std::vector<std::pair<std::string, std::string>>{{"statement_timeout", kStatementTimeout}})) {}
 
 PgTenantAlertStore::~PgTenantAlertStore() = default;
@@ -121,8 +134,31 @@ Status PgTenantAlertStore::Record(const AlertKey& key, DeliveryStatus status, in
   return done.ok() ? Status::Ok() : done.status();
 }
 
-Result<std::vector<PendingAlert>> PgTenantAlertStore::ReclaimStale(std::int64_t stale_ms, int limit) {
-  return RunWithRetries<std::vector<PendingAlert>>(*connection_, "store: reclaim stale alerts", kMaxRetries, [&] {
+Status PgTenantAlertStore::ScheduleRetry(const AlertKey& key, int attempts, const std::string& last_error,
+                                         std::int64_t delay_ms) {
+  const std::string operation = "store: schedule a retry of the " + std::to_string(key.threshold) +
+                                "% alert of tenant " + key.tenant_id;
+  Result<bool> done = RunWithRetries<bool>(*connection_, operation, kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "schedule_alert_retry");
+    tx.exec_prepared("fm_schedule_alert_retry", key.tenant_id, key.period_start_ms, key.threshold, attempts,
+                     last_error, delay_ms);
+    return Result<bool>(true);
+  });
+  return done.ok() ? Status::Ok() : done.status();
+}
+
+Result<std::optional<std::int64_t>> PgTenantAlertStore::NextRetryInMs() {
+  using Answer = std::optional<std::int64_t>;
+  return RunWithRetries<Answer>(*connection_, "store: read the next alert retry time", kMaxRetries, [&] {
+    pqxx::nontransaction tx(connection_->Get(), "next_alert_retry");
+    const pqxx::result rows = tx.exec_prepared("fm_next_alert_retry");
+    if (rows.empty() || rows[0][0].is_null()) return Result<Answer>(Answer());
+    return Result<Answer>(Answer(rows[0][0].as<std::int64_t>()));
+  });
+}
+
+Result<std::vector<PendingAlert>> PgTenantAlertStore::ReclaimDue(std::int64_t stale_ms, int limit) {
+  return RunWithRetries<std::vector<PendingAlert>>(*connection_, "store: reclaim due alerts", kMaxRetries, [&] {
     pqxx::nontransaction tx(connection_->Get(), "reclaim_alerts");
     std::vector<PendingAlert> alerts;
     for (const pqxx::row& row : tx.exec_prepared("fm_reclaim_alerts", stale_ms, limit)) {

@@ -44,9 +44,14 @@ TEST(ThresholdAlerts, PayloadIsSlackTextNamingTenantUsageAndPeriod) {
   }
 }
 
-TEST(ThresholdAlerts, SignatureIsHmacOfTheBody) {
-  EXPECT_EQ(WebhookSignature("Jefe", "what do ya want for nothing?"),
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+TEST(ThresholdAlerts, SignatureCoversTheTimeTheDeliveryIdAndTheBody) {
+  // Python: hmac.new(b"Jefe", b"1700000000.tenant:1:80.what do ya want for nothing?", "sha256").hexdigest()
+  EXPECT_EQ(WebhookSignature("Jefe", 1700000000, "tenant:1:80", "what do ya want for nothing?"),
+            "t=1700000000,v1=8824b638704cbbf12e00b8280c8d27ad3c729b0a0d75a1fe2789bcf05c6950d4");
+  const std::string base = WebhookSignature("Jefe", 1700000000, "tenant:1:80", "body");
+  EXPECT_NE(WebhookSignature("Jefe", 1700000001, "tenant:1:80", "body").substr(13), base.substr(13));
+  EXPECT_NE(WebhookSignature("Jefe", 1700000000, "tenant:1:100", "body"), base);
+  EXPECT_NE(WebhookSignature("Jefe", 1700000000, "tenant:1:80", "body "), base);
 }
 
 }  // namespace

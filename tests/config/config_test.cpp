@@ -214,6 +214,29 @@ TEST_F(ConfigTest, AutoCreationWithRequiredKeysIsRefusedNamingBoth) {
   EXPECT_NE(config.status().message().find("REQUIRE_API_KEYS"), std::string::npos) << config.status().message();
 }
 
+TEST_F(ConfigTest, ReadsWebhookRetryAndAddressVariables) {
+  Result<Config> defaults = Load();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->alerts.webhook_max_tries, 10);
+  EXPECT_EQ(defaults->alerts.webhook_max_backoff_ms, 600000);
+  EXPECT_FALSE(defaults->alerts.webhook_allow_private);
+  env_ = {{"WEBHOOK_MAX_TRIES", "4"}, {"WEBHOOK_MAX_BACKOFF_MS", "2500"}, {"WEBHOOK_ALLOW_PRIVATE", "1"}};
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->alerts.webhook_max_tries, 4);
+  EXPECT_EQ(config->alerts.webhook_max_backoff_ms, 2500);
+  EXPECT_TRUE(config->alerts.webhook_allow_private);
+  for (const auto& [name, bad] : std::vector<std::pair<std::string, std::string>>{
+           {"WEBHOOK_MAX_TRIES", "0"}, {"WEBHOOK_MAX_TRIES", "101"}, {"WEBHOOK_ALLOW_PRIVATE", "yes"}}) {
+    env_ = {{name, bad}};
+    EXPECT_FALSE(Load().ok()) << name << "=" << bad;
+  }
+  const std::string help = ConfigHelp();
+  for (const char* name : {"WEBHOOK_MAX_TRIES", "WEBHOOK_MAX_BACKOFF_MS", "WEBHOOK_ALLOW_PRIVATE"}) {
+    EXPECT_NE(help.find(name), std::string::npos) << name;
+  }
+}
+
 TEST_F(ConfigTest, ABadSecretIsNamedButNeverEchoed) {
   env_ = {{"ADMIN_TOKEN", "short-secret"}};
   Result<Config> config = Load();

@@ -58,6 +58,7 @@ TEST(Metrics, SerializeDeclaresEverySeriesWithItsType) {
       {"flagmeter_ingest_lag_seconds", "histogram"},
       {"flagmeter_alerts_sent_total", "counter"},
       {"flagmeter_alerts_failed_total", "counter"},
+      {"flagmeter_alerts_refused_total", "counter"},
   };
   for (const auto& [name, type] : expected) {
     EXPECT_TRUE(HasLine(text, "# TYPE " + name + " " + type)) << name << " in:\n" << text;

@@ -1,6 +1,7 @@
 #include "support/webhook_receiver.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <mutex>
@@ -30,6 +31,7 @@ struct WebhookReceiver::Impl {
   void Accept() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec) return;
+      connections.fetch_add(1);
       Read(std::make_shared<Connection>(std::move(socket)));
       Accept();
     });
@@ -87,6 +89,7 @@ struct WebhookReceiver::Impl {
   mutable std::mutex mu;
   mutable std::condition_variable arrived;
   std::vector<ReceivedWebhook> requests;  // guarded by mu
+  std::atomic<int> connections{0};
 };
 
 WebhookReceiver::WebhookReceiver(Options options) : impl_(std::make_unique<Impl>(options)) {
@@ -111,6 +114,8 @@ std::vector<ReceivedWebhook> WebhookReceiver::Received() const {
   std::lock_guard lock(impl_->mu);
   return impl_->requests;
 }
+
+int WebhookReceiver::Connections() const { return impl_->connections.load(); }
 
 std::vector<ReceivedWebhook> WebhookReceiver::WaitFor(std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(impl_->mu);

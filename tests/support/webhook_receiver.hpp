@@ -41,6 +41,9 @@ class WebhookReceiver final {
   /// Every request received so far, in order.
   std::vector<ReceivedWebhook> Received() const;
 
+  /// TCP connections accepted so far (with or without a request).
+  int Connections() const;
+
   /// Waits until at least `count` requests arrived or `timeout` passed;
   /// returns what arrived.
   std::vector<ReceivedWebhook> WaitFor(std::size_t count, std::chrono::milliseconds timeout) const;

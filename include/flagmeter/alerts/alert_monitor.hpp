@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -21,9 +23,11 @@ class AlertSender;
 /// reads their period usage, and for each threshold reached tries to insert
 /// the alert's claim row: only the inserter, in whatever process, hands the
 /// alert to the sender. So each threshold alerts once per tenant and period
-/// across workers, instances and restarts. Every ALERT_RETRY_AFTER_MS / 2 it
-/// also takes over claims left pending by a process that died mid-send.
-/// Thread-safe.
+/// across workers, instances and restarts. Every ALERT_RETRY_AFTER_MS / 2
+/// (at most a minute), and whenever a scheduled retry falls due, it also
+/// takes up claims whose retry is due (scheduled here, by another instance
+/// or before a restart) and claims left pending by a process that died
+/// mid-send, and hands them to the sender. Thread-safe.
 class AlertMonitor final {
  public:
   /// `sender` must outlive the monitor.
@@ -38,10 +42,16 @@ class AlertMonitor final {
   /// Notes tenants to check. Never blocks on the database: a set insert.
   void TenantsChanged(const std::vector<std::string>& names);
 
+  /// Notes that a retry falls due in `delay`, so the sweep runs then. Never
+  /// blocks on the database.
+  void RetryScheduled(std::chrono::milliseconds delay);
+
  private:
   void Run();
   bool Check(const std::vector<std::string>& names);  // false: the database failed, check again later
-  void Sweep();
+  /// Hands due claims to the sender; returns when the next retry is due
+  /// (none: no retry scheduled).
+  std::optional<std::chrono::milliseconds> Sweep();
 
   // Constant after construction.
   const AlertsConfig config_;
@@ -56,6 +66,7 @@ class AlertMonitor final {
   std::condition_variable wake_;
   std::unordered_set<std::string> changed_;  // guarded by mu_
   bool stopping_ = false;                     // guarded by mu_
+  std::chrono::steady_clock::time_point retry_at_ = std::chrono::steady_clock::time_point::max();  // guarded by mu_
   std::thread thread_;                        // owned by Start/Stop's caller
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -15,14 +17,26 @@ namespace flagmeter {
 
 class Metrics;
 
+/// The wait before the try after try number `attempts` (1-based):
+/// webhook_backoff_ms, doubled per try, at most webhook_max_backoff_ms.
+/// Thread-safe (pure).
+std::int64_t RetryDelayMs(const AlertsConfig& config, int attempts);
+
 /// Sends claimed threshold alerts. Owns `config.senders` sender threads,
-/// each with its own TenantAlertStore, fed from one queue. Per alert: up to
-/// 3 tries, each bounded by `webhook_timeout_ms`, waiting
-/// `webhook_backoff_ms` then twice that between them; before each try the
-/// claim's attempts and updated_at are written (so a live send is never
-/// mistaken for a dead one), after the last its status: delivered or failed
-/// (counted in flagmeter_alerts_sent_total / flagmeter_alerts_failed_total).
-/// With a secret, each POST carries X-FlagMeter-Signature: sha256=<HMAC>.
+/// each with its own TenantAlertStore, fed from one queue. One try per
+/// alert taken from the queue, bounded by `webhook_timeout_ms` (DNS
+/// included); before it the claim's attempts and updated_at are written (so
+/// a live send is never mistaken for a dead one). After it:
+/// - delivered (2xx): recorded, counted in flagmeter_alerts_sent_total;
+/// - refused (the host has a non-public address): recorded as failed at
+///   once, counted in flagmeter_alerts_refused_total;
+/// - failed with tries left (< webhook_max_tries): the next try is scheduled
+///   in the database after RetryDelayMs, so it survives a restart; the
+///   retry listener hears of it (AlertMonitor takes it back when due);
+/// - failed on the last try: recorded as failed, counted in
+///   flagmeter_alerts_failed_total.
+/// Each POST carries X-FlagMeter-Delivery (tenant id:period start:threshold)
+/// and, with a secret, X-FlagMeter-Signature (see WebhookSignature).
 /// Thread-safe.
 class AlertSender final {
  public:
@@ -34,10 +48,13 @@ class AlertSender final {
   AlertSender(const AlertSender&) = delete;
   AlertSender& operator=(const AlertSender&) = delete;
 
+  /// Told the delay of each retry scheduled. Set before Start; must not block.
+  void OnRetryScheduled(std::function<void(std::chrono::milliseconds)> listener);
+
   void Start();
-  /// Ends waits between tries at once and joins the threads after their
-  /// current try. Alerts not sent stay pending in the database, where the
-  /// stale-claim sweep of a running instance takes them over.
+  /// Joins the threads after their current try. Alerts queued but not tried
+  /// stay pending in the database, where the stale-claim sweep of a running
+  /// instance takes them over; scheduled retries wait there too.
   void Stop();
 
   /// Queues a claimed alert. Never blocks on the network or the database.
@@ -46,12 +63,14 @@ class AlertSender final {
  private:
   void RunThread();
   void Deliver(TenantAlertStore& store, PendingAlert alert);
-  bool WaitBeforeRetry(std::chrono::milliseconds delay);  // false: stopping
+  void GiveUp(TenantAlertStore& store, const PendingAlert& alert, const Status& last);
+  void Record(TenantAlertStore& store, const PendingAlert& alert, DeliveryStatus status, const Status& last);
 
   // Constant after construction.
   const AlertsConfig config_;
   const StoreFactory make_store_;
   Metrics& metrics_;
+  std::function<void(std::chrono::milliseconds)> retry_scheduled_;  // set before Start
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -20,8 +20,12 @@ std::vector<int> CrossedThresholds(std::int64_t total_tokens, std::int64_t month
 /// Thread-safe (pure).
 std::string AlertPayload(const TenantOverview& tenant, int threshold);
 
-/// "sha256=<hex HMAC-SHA256 of body under secret>": the X-FlagMeter-Signature
-/// header value. Thread-safe.
-std::string WebhookSignature(const std::string& secret, const std::string& body);
+/// The X-FlagMeter-Signature header value, as Stripe signs its webhooks:
+/// "t=<unix_seconds>,v1=<hex HMAC-SHA256 under secret of
+/// "<unix_seconds>.<delivery_id>.<body>">". The time and the delivery id are
+/// covered, so a receiver can refuse a replayed or re-targeted copy (see
+/// docs/tenants.md). Thread-safe.
+std::string WebhookSignature(const std::string& secret, std::int64_t unix_seconds, const std::string& delivery_id,
+                             const std::string& body);
 
 }  // namespace flagmeter

@@ -69,11 +69,14 @@ struct TenantsConfig {
 };
 
 struct AlertsConfig {
-  std::string webhook_secret;              // WEBHOOK_SECRET: signs webhook bodies (HMAC-SHA256) when set
-  int webhook_timeout_ms = 5000;           // WEBHOOK_TIMEOUT_MS: per try (connect, send, answer)
+  std::string webhook_secret;              // WEBHOOK_SECRET: signs time, delivery id and body (HMAC-SHA256) when set
+  int webhook_timeout_ms = 5000;           // WEBHOOK_TIMEOUT_MS: per try (DNS, connect, send, answer)
   int webhook_backoff_ms = 1000;           // WEBHOOK_BACKOFF_MS: wait before the 2nd try; doubles
   int senders = 2;                         // ALERT_SENDERS: threads sending webhooks
   int stale_claim_ms = 300000;             // ALERT_RETRY_AFTER_MS: a pending alert idle this long is re-sent
+  int webhook_max_tries = 10;              // WEBHOOK_MAX_TRIES: tries per alert before it is marked failed
+  int webhook_max_backoff_ms = 600000;     // WEBHOOK_MAX_BACKOFF_MS: the doubling wait stops growing here
+  bool webhook_allow_private = false;      // WEBHOOK_ALLOW_PRIVATE: allow loopback/private/link-local targets
 };
 
 /// Everything the service is configured with, read once at start-up.

@@ -43,6 +43,7 @@ class Metrics final {
   prometheus::Histogram& ingest_lag_seconds; // flagmeter_ingest_lag_seconds
   prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total
   prometheus::Counter& alerts_failed;        // flagmeter_alerts_failed_total
+  prometheus::Counter& alerts_refused;       // flagmeter_alerts_refused_total
 
   /// flagmeter_events_dead_lettered_total{reason="..."}: one counter per
   /// reason, created with the others.

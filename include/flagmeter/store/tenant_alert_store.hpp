@@ -45,13 +45,26 @@ class TenantAlertStore {
   virtual Result<bool> Claim(const AlertKey& key, const std::string& payload) = 0;
 
   /// Records the outcome so far: the number of tries, the status, and the
-  /// last error (empty for none). Also marks the claim as alive.
+  /// last error (empty for none). Also marks the claim as alive and being
+  /// tried (no retry scheduled).
   virtual Status Record(const AlertKey& key, DeliveryStatus status, int attempts, const std::string& last_error) = 0;
 
-  /// Takes over claims still pending whose last sign of life is older than
-  /// `stale_ms` (their process died mid-send): marks them alive and returns
-  /// them, so that one caller among all instances gets each.
-  virtual Result<std::vector<PendingAlert>> ReclaimStale(std::int64_t stale_ms, int limit) = 0;
+  /// Leaves the claim pending after a failed try, owned by no process, for a
+  /// try again in `delay_ms` (database time) by whichever instance's
+  /// ReclaimDue finds it due first.
+  virtual Status ScheduleRetry(const AlertKey& key, int attempts, const std::string& last_error,
+                               std::int64_t delay_ms) = 0;
+
+  /// Takes over, at most `limit`, pending claims that are due: those whose
+  /// retry time has come, and those being tried whose last sign of life is
+  /// older than `stale_ms` (their process died mid-send). Marks them alive
+  /// and being tried and returns them, so that one caller among all
+  /// instances gets each.
+  virtual Result<std::vector<PendingAlert>> ReclaimDue(std::int64_t stale_ms, int limit) = 0;
+
+  /// Milliseconds until the earliest scheduled retry (0 when one is due
+  /// already); none when no retry is scheduled.
+  virtual Result<std::optional<std::int64_t>> NextRetryInMs() = 0;
 };
 
 }  // namespace flagmeter

@@ -55,7 +55,10 @@ class PgTenantAlertStore final : public TenantAlertStore {
                                                     std::int64_t now_ms) override;
   Result<bool> Claim(const AlertKey& key, const std::string& payload) override;
   Status Record(const AlertKey& key, DeliveryStatus status, int attempts, const std::string& last_error) override;
-  Result<std::vector<PendingAlert>> ReclaimStale(std::int64_t stale_ms, int limit) override;
+  Status ScheduleRetry(const AlertKey& key, int attempts, const std::string& last_error,
+                       std::int64_t delay_ms) override;
+  Result<std::vector<PendingAlert>> ReclaimDue(std::int64_t stale_ms, int limit) override;
+  Result<std::optional<std::int64_t>> NextRetryInMs() override;
 
  private:
   std::unique_ptr<PgConnection> connection_;

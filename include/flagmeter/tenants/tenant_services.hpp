@@ -4,6 +4,7 @@
 #include <string>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/status.hpp"
 
 namespace flagmeter {
 
@@ -23,6 +24,11 @@ struct TenantServices {
   /// Called after a tenant's settings changed (quota, thresholds...), so its
   /// alerts are re-checked. Must not block.
   std::function<void(const std::string& tenant)> settings_changed;
+  /// Whether a (syntactically valid) webhook URL may be stored: Ok, or
+  /// InvalidArgument saying why not (its host is or resolves to a
+  /// non-public address). Blocking (may resolve the host, bounded): call it
+  /// on an admin thread. Unset: every URL may be stored.
+  std::function<Status(const std::string& url)> check_webhook_url;
 };
 
 }  // namespace flagmeter

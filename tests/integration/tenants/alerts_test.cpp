@@ -1,4 +1,5 @@
 // Threshold alert webhooks, delivered to a local receiver by the real binary.
+#include <cstdlib>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,7 +18,9 @@ constexpr char kSecret[] = "webhook-signing-secret";
 class AlertsTest : public TenantsTest {
  protected:
   std::map<std::string, std::string> ExtraEnv() const override {
-    return {{"WEBHOOK_SECRET", kSecret}, {"WEBHOOK_BACKOFF_MS", "100"}, {"WEBHOOK_TIMEOUT_MS", "500"}};
+    // Receivers listen on loopback, which only WEBHOOK_ALLOW_PRIVATE allows.
+    return {{"WEBHOOK_SECRET", kSecret},  {"WEBHOOK_BACKOFF_MS", "100"}, {"WEBHOOK_TIMEOUT_MS", "500"},
+            {"WEBHOOK_MAX_TRIES", "3"},   {"WEBHOOK_ALLOW_PRIVATE", "1"}};
   }
 
   void Configure(const std::string& tenant, const std::string& url) {
@@ -52,7 +55,16 @@ TEST_F(AlertsTest, EachThresholdAlertsOnceWithASignedSlackBody) {
     EXPECT_EQ(hook.method, "POST");
     EXPECT_EQ(hook.target, "/hook");
     EXPECT_EQ(hook.headers.at("content-type"), "application/json");
-    EXPECT_EQ(hook.headers.at("x-flagmeter-signature"), "sha256=" + HmacSha256Hex(kSecret, hook.body));
+    // t=<unix seconds>,v1=<HMAC of "t.delivery id.body">, t close to now.
+    const std::string signature = hook.headers.at("x-flagmeter-signature");
+    const std::string delivery = hook.headers.at("x-flagmeter-delivery");
+    ASSERT_EQ(signature.rfind("t=", 0), 0u) << signature;
+    const std::size_t comma = signature.find(",v1=");
+    ASSERT_NE(comma, std::string::npos) << signature;
+    const std::string t = signature.substr(2, comma - 2);
+    EXPECT_EQ(signature.substr(comma + 4), HmacSha256Hex(kSecret, t + "." + delivery + "." + hook.body));
+    EXPECT_LE(std::abs(std::stoll(t) - std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count()), 60);
     const nlohmann::json body = nlohmann::json::parse(hook.body);
     ASSERT_TRUE(body["text"].is_string());
     EXPECT_NE(body["text"].get<std::string>().find("'acme'"), std::string::npos);
@@ -124,6 +136,51 @@ TEST_F(AlertsTest, TwoProcessesSendEachAlertOnce) {
   ASSERT_TRUE(WaitForRows("status = 'delivered'", 2));
   std::this_thread::sleep_for(milliseconds(1000));
   EXPECT_EQ(receiver.Received().size(), 2u);
+}
+
+class PersistentRetryTest : public AlertsTest {
+ protected:
+  std::map<std::string, std::string> ExtraEnv() const override {
+    auto env = AlertsTest::ExtraEnv();
+    env["WEBHOOK_MAX_TRIES"] = "4";
+    env["WEBHOOK_BACKOFF_MS"] = "2000";  // long enough to restart between tries
+    return env;
+  }
+};
+
+TEST_F(PersistentRetryTest, ARetryScheduledBeforeARestartIsMadeAfterIt) {
+  WebhookReceiver receiver({.fail_first = 2});
+  Configure("acme", receiver.Url());
+  Send("acme", 800);
+  ASSERT_EQ(receiver.WaitFor(1, milliseconds(5000)).size(), 1u);
+  ASSERT_TRUE(WaitForRows("status = 'pending' AND attempts = 1 AND next_try_at IS NOT NULL", 1)) << Rows("true");
+  Restart();  // the next try waits in the database, not in the stopped process
+  EXPECT_EQ(receiver.Received().size(), 1u) << "the old process made no second try";
+  ASSERT_EQ(receiver.WaitFor(3, milliseconds(15000)).size(), 3u);
+  ASSERT_TRUE(WaitForRows("status = 'delivered' AND attempts = 3 AND next_try_at IS NULL", 1)) << Rows("true");
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_EQ(receiver.Received().size(), 3u);
+}
+
+class RetryLimitTest : public AlertsTest {
+ protected:
+  std::map<std::string, std::string> ExtraEnv() const override {
+    auto env = AlertsTest::ExtraEnv();
+    env["WEBHOOK_MAX_TRIES"] = "4";
+    env["WEBHOOK_BACKOFF_MS"] = "50";
+    return env;
+  }
+};
+
+TEST_F(RetryLimitTest, AnAlertStopsAfterWebhookMaxTriesAndIsCounted) {
+  WebhookReceiver receiver({.fail_first = 1000});
+  Configure("acme", receiver.Url());
+  Send("acme", 800);  // 80% only
+  ASSERT_TRUE(WaitForRows("status = 'failed' AND attempts = 4 AND last_error = 'HTTP 500'", 1)) << Rows("true");
+  std::this_thread::sleep_for(milliseconds(1000));
+  EXPECT_EQ(receiver.Received().size(), 4u) << "no try after the limit";
+  const std::string metrics = client_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("flagmeter_alerts_failed_total 1"), std::string::npos);
 }
 
 class StaleClaimTest : public AlertsTest {
