@@ -20,7 +20,7 @@
 namespace flagmeter::worker_internal {
 
 /// One worker's loop: claim, decode, commit (with retries and poison
-/// isolation), ack, until the stop signal. The protocol is described at the
+/// isolation by bisection), ack, until the stop signal. The protocol is described at the
 /// top of worker_pool.cpp. Owned by one worker thread.
 class BatchWorker final {
  public:
@@ -50,6 +50,11 @@ class BatchWorker final {
   bool Decode(const std::vector<std::string>& claimed, Batch& batch);
   bool CommitAll(const Batch& batch);
   bool Isolate(const Batch& batch, const Status& refusal);
+  // Commits events [first, last) of `batch`, a range the store refused as a
+  // whole, as two halves; a refused half is split again, down to single
+  // events, which CommitOrDeadLetter settles.
+  bool Bisect(const Batch& batch, std::size_t first, std::size_t last);
+  bool CommitRange(const Batch& batch, std::size_t first, std::size_t last);
   bool CommitOrDeadLetter(const Event& event, const std::string& raw);
   CommitResult CommitWithRetry(const std::vector<Event>& events, Status& refusal);
   // `reason` picks the counter; `detail` is the text stored with the entry.

@@ -188,23 +188,99 @@ TEST_F(WorkerPoolTest, PoisonEventIsDeadLetteredAndTheOthersCommitted) {
   EXPECT_EQ(dead[0].encoded_event, encoded[3]);
   EXPECT_NE(dead[0].reason.find("tokens out of range"), std::string::npos) << dead[0].reason;
   EXPECT_EQ(StoredIds().count("e3"), 0u);
-  EXPECT_EQ(store_.CallsContaining("e3"), 1u + 3u);  // the batch, then refused alone 3 times
+  // The batch, the parts [0,5), [2,5) and [3,5) that hold it, then alone 3 times.
+  EXPECT_EQ(store_.CallsContaining("e3"), 1u + 3u + 3u);
   EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 1);
   EXPECT_EQ(DeadLettered(DeadLetterReason::kUndecodable), 0);
   EXPECT_EQ(metrics_.events_persisted.Value(), 9);
   EXPECT_EQ(pool->Inflight(), 0);
 }
 
-// Committing a refused batch one event at a time can outlast the lease: the
-// worker renews it before each event, so the reaper never hands the batch on.
-TEST_F(WorkerPoolTest, OneAtATimeCommitsRenewTheLeaseForEachEvent) {
+// The commits of a bisection can together outlast the lease: the worker
+// renews it before each part, so the reaper never hands the batch on.
+TEST_F(WorkerPoolTest, BisectionRenewsTheLeaseBeforeEachPart) {
   store_.RefuseEventId("e3", "tokens out of range");
   PushEvents(10);
   auto pool = MakePool(1, 10);
   pool->Start();
   ASSERT_TRUE(WaitUntil([&] { return Drained(9) && queue_.DeadLetters().size() == 1; }));
   StopSoon(*pool);
-  EXPECT_GE(queue_.Calls(FakeQueue::Op::kRenewLease), 10u);
+  // Parts [0,5) [0,2) [2,5) [2,3) [3,5) [3,4) [4,5) [5,10): one renewal each.
+  EXPECT_EQ(queue_.Calls(FakeQueue::Op::kRenewLease), 8u);
+}
+
+// One refused event in a full batch of 1,000 costs about 2 log2(1000)
+// transactions; committing one event at a time cost 1 + 999 + 3 = 1,003.
+TEST_F(WorkerPoolTest, OnePoisonEventAmongAThousandCostsLogarithmicallyManyTransactions) {
+  store_.RefuseEventId("e637", "bigint out of range");
+  PushEvents(1000);
+  auto pool = MakePool(1, 1000);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(999) && queue_.DeadLetters().size() == 1; }));
+  StopSoon(*pool);
+
+  // The batch, then 2 per halving over 10 levels (the last split leaves the
+  // event alone, tried max_refusals = 3 times).
+  EXPECT_EQ(store_.CommitCalls(), 1u + 2u * 9u + 1u + 3u);
+  EXPECT_EQ(store_.CallsContaining("e637"), 1u + 9u + 3u);
+  EXPECT_EQ(StoredIds().count("e637"), 0u);
+  EXPECT_EQ(metrics_.events_persisted.Value(), 999);
+  EXPECT_EQ(metrics_.events_duplicate.Value(), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 1);
+  EXPECT_EQ(pool->Inflight(), 0);
+}
+
+TEST_F(WorkerPoolTest, BisectionSetsAsideEveryPoisonEventAndCommitsEachOtherOnce) {
+  const std::set<std::string> poison = {"e0", "e17", "e18", "e63"};
+  for (const std::string& id : poison) store_.RefuseEventId(id, "refused");
+  PushEvents(64);
+  auto pool = MakePool(1, 64);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(60) && queue_.DeadLetters().size() == 4; }));
+  StopSoon(*pool);
+
+  std::set<std::string> expected;
+  for (int n = 0; n < 64; ++n) {
+    if (poison.count("e" + std::to_string(n)) == 0) expected.insert("e" + std::to_string(n));
+  }
+  EXPECT_EQ(StoredIds(), expected);
+  EXPECT_EQ(store_.StoredCount(), 60u);  // none twice
+  EXPECT_EQ(metrics_.events_duplicate.Value(), 0);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 4);
+  // At most 2 log2(64) = 12 transactions per poison event beyond the batch
+  // and its 3 tries alone; one event at a time took 1 + 60 + 4 * 3 = 73.
+  EXPECT_LE(store_.CommitCalls(), 1u + 4u * (12u + 2u));
+  EXPECT_EQ(pool->Inflight(), 0);
+}
+
+TEST_F(WorkerPoolTest, ABatchOfNothingButPoisonIsDeadLetteredWhole) {
+  for (int n = 0; n < 8; ++n) store_.RefuseEventId("e" + std::to_string(n), "refused");
+  PushEvents(8);
+  auto pool = MakePool(1, 8);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(0) && queue_.DeadLetters().size() == 8; }));
+  StopSoon(*pool);
+  // The batch, the 6 refused parts of 2 and 4 events, then each event 3 times.
+  EXPECT_EQ(store_.CommitCalls(), 1u + 6u + 8u * 3u);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 8);
+}
+
+// An outage in the middle of a bisection is waited out like any other:
+// nothing is dead-lettered for it, and nothing is lost.
+TEST_F(WorkerPoolTest, AnOutageDuringBisectionIsRetriedNotDeadLettered) {
+  store_.RefuseEventId("e5", "refused");
+  std::atomic<int> commits{0};
+  store_.SetCommitHook([&](const std::vector<Event>&) {
+    if (++commits == 2) store_.FailNextCommits(2);  // the first half's commit and its retry
+  });
+  const std::vector<std::string> encoded = PushEvents(16);
+  auto pool = MakePool(1, 16);
+  pool->Start();
+  ASSERT_TRUE(WaitUntil([&] { return Drained(15) && queue_.DeadLetters().size() == 1; }));
+  StopSoon(*pool);
+  EXPECT_EQ(DeadLettered(DeadLetterReason::kRefused), 1);
+  EXPECT_EQ(queue_.DeadLetters()[0].encoded_event, encoded[5]);
+  EXPECT_EQ(metrics_.events_persisted.Value(), 15);
 }
 
 // The interfaces promise no exceptions; one that escapes anyway restarts the
