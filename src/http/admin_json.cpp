@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "flagmeter/core/json_wide_numbers.hpp"
 #include "flagmeter/core/rfc3339.hpp"
+#include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/http/api_json.hpp"
 
 namespace flagmeter {
@@ -18,8 +20,8 @@ ordered_json TenantObject(const TenantOverview& tenant) {
       {"billingDay", tenant.billing_day},
       {"webhookUrl", tenant.webhook_url ? ordered_json(*tenant.webhook_url) : ordered_json(nullptr)},
       {"alertThresholds", tenant.alert_thresholds},
-      {"totalTokens", tenant.total_tokens},
-      {"quotaPercent", QuotaPercent(tenant.total_tokens, tenant.monthly_quota)},
+      {"totalTokens", TokenSumText(tenant.total_tokens)},  // unquoted by Dump
+      {"quotaPercent", QuotaPercentText(tenant.total_tokens, tenant.monthly_quota)},
       {"periodStart", FormatRfc3339(tenant.period_start_ms)},
       {"periodEnd", FormatRfc3339(tenant.period_end_ms)},
       {"createdAt", FormatRfc3339(tenant.created_at_ms)},
@@ -28,7 +30,12 @@ ordered_json TenantObject(const TenantOverview& tenant) {
 }
 
 // Names are stored only after validation as UTF-8; replace guards anyway.
-std::string Dump(const ordered_json& body) { return body.dump(-1, ' ', false, ordered_json::error_handler_t::replace); }
+// Token sums may pass 2^64, which nlohmann cannot hold: they are put in as
+// decimal strings and lose their quotes here.
+std::string Dump(const ordered_json& body) {
+  return UnquoteNumbers(body.dump(-1, ' ', false, ordered_json::error_handler_t::replace),
+                        {"totalTokens", "quotaPercent"});
+}
 
 }  // namespace
 

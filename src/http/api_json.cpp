@@ -4,16 +4,9 @@
 
 #include "flagmeter/core/json_text.hpp"
 #include "flagmeter/core/rfc3339.hpp"
+#include "flagmeter/core/token_sum.hpp"
 
 namespace flagmeter {
-
-std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota) {
-  if (monthly_quota <= 0) return 0;
-  // 128-bit so a total near 2^63 cannot overflow; totals are never negative.
-  __extension__ using Int128 = __int128;
-  const Int128 scaled = static_cast<Int128>(total_tokens) * 200 + monthly_quota;
-  return static_cast<std::int64_t>(scaled / (static_cast<Int128>(monthly_quota) * 2));
-}
 
 namespace {
 
@@ -67,6 +60,7 @@ std::string AcceptedJson(const ParsedEvents& accepted) {
 }
 
 // Every usage read answers with this; written directly like AcceptedJson.
+// Sums may pass 2^63, so they are written as their exact digits.
 std::string UsageJson(const TenantUsage& usage) {
   std::string out;
   out.reserve(256 + usage.features.size() * 64);
@@ -75,11 +69,11 @@ std::string UsageJson(const TenantUsage& usage) {
   out += R"(,"tenantName":)";
   AppendJsonString(usage.tenant_name, out);
   out += R"(,"totalTokens":)";
-  AppendJsonInteger(usage.total_tokens, out);
+  AppendTokenSum(usage.total_tokens, out);
   out += R"(,"monthlyQuota":)";
   AppendJsonInteger(usage.monthly_quota, out);
   out += R"(,"quotaPercent":)";
-  AppendJsonInteger(QuotaPercent(usage.total_tokens, usage.monthly_quota), out);
+  out += QuotaPercentText(usage.total_tokens, usage.monthly_quota);
   out += R"(,"billingDay":)";
   AppendJsonInteger(usage.billing_day, out);
   out += R"(,"periodStart":)";
@@ -93,7 +87,7 @@ std::string UsageJson(const TenantUsage& usage) {
     out += R"({"feature":)";
     AppendJsonString(feature.feature, out);
     out += R"(,"tokens":)";
-    AppendJsonInteger(feature.tokens, out);
+    AppendTokenSum(feature.tokens, out);
     out += R"(,"events":)";
     AppendJsonInteger(feature.events, out);
     out += '}';

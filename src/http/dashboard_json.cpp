@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "flagmeter/core/json_wide_numbers.hpp"
 #include "flagmeter/core/rfc3339.hpp"
+#include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/http/api_json.hpp"
 
 namespace flagmeter {
@@ -10,10 +12,24 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Sums of tokens may pass 2^64, which nlohmann cannot hold: they go into the
+// document as decimal strings, and these members lose the quotes after dump().
+std::string DumpWithWideNumbers(const Json& body) {
+  return UnquoteNumbers(body.dump(),
+                        {"tokens", "totalTokens", "quotaPercent", "lastHourTokens", "minuteTokens", "periodTokens"});
+}
+
+std::vector<std::string> TokenTexts(const std::vector<TokenSum>& sums) {
+  std::vector<std::string> texts;
+  texts.reserve(sums.size());
+  for (const TokenSum sum : sums) texts.push_back(TokenSumText(sum));
+  return texts;
+}
+
 Json PointsJson(const std::vector<SeriesPoint>& points) {
   Json list = Json::array();
   for (const SeriesPoint& point : points) {
-    list.push_back({{"start", FormatRfc3339(point.start_ms)}, {"tokens", point.tokens}, {"events", point.events}});
+    list.push_back({{"start", FormatRfc3339(point.start_ms)}, {"tokens", TokenSumText(point.tokens)}, {"events", point.events}});
   }
   return list;
 }
@@ -21,34 +37,36 @@ Json PointsJson(const std::vector<SeriesPoint>& points) {
 Json FeaturesJson(const std::vector<FeatureUsage>& features) {
   Json list = Json::array();
   for (const FeatureUsage& feature : features) {
-    list.push_back({{"feature", feature.feature}, {"tokens", feature.tokens}, {"events", feature.events}});
+    list.push_back({{"feature", feature.feature}, {"tokens", TokenSumText(feature.tokens)}, {"events", feature.events}});
   }
   return list;
 }
 
 Json TenantCardJson(const DashboardTenant& tenant) {
   const TenantUsage& usage = tenant.usage;
-  std::int64_t last_hour = 0;
-  for (std::int64_t tokens : tenant.minute_tokens) last_hour += tokens;
+  TokenSum last_hour = 0;
+  for (const TokenSum tokens : tenant.minute_tokens) last_hour += tokens;
   return Json{
       {"tenant", usage.tenant_id},
       {"tenantName", usage.tenant_name},
-      {"totalTokens", usage.total_tokens},
+      {"totalTokens", TokenSumText(usage.total_tokens)},
       {"monthlyQuota", usage.monthly_quota},
-      {"quotaPercent", QuotaPercent(usage.total_tokens, usage.monthly_quota)},
+      {"quotaPercent", QuotaPercentText(usage.total_tokens, usage.monthly_quota)},
       {"billingDay", usage.billing_day},
       {"periodStart", FormatRfc3339(usage.period_start_ms)},
       {"periodEnd", FormatRfc3339(usage.period_end_ms)},
       {"features", FeaturesJson(usage.features)},
-      {"lastHourTokens", last_hour},
-      {"minuteTokens", tenant.minute_tokens},
+      {"lastHourTokens", TokenSumText(last_hour)},
+      {"minuteTokens", TokenTexts(tenant.minute_tokens)},
   };
 }
 
 }  // namespace
 
 std::string UsageWithSeriesJson(const TenantUsage& usage, const UsageSeries& series) {
-  Json body = Json::parse(UsageJson(usage));
+  // The usage part is written with its sums exact; the series part follows
+  // it in the same object.
+  Json body;
   body["window"] = HistoryWindowName(series.range.window);
   body["from"] = FormatRfc3339(series.range.from_ms);
   body["to"] = FormatRfc3339(series.range.to_ms);
@@ -61,12 +79,17 @@ std::string UsageWithSeriesJson(const TenantUsage& usage, const UsageSeries& ser
     }
     body["series"] = std::move(grouped);
   }
-  return body.dump();
+  std::string usage_json = UsageJson(usage);
+  usage_json.pop_back();  // its closing brace
+  const std::string series_json = DumpWithWideNumbers(body);
+  usage_json += ',';
+  usage_json.append(series_json, 1, std::string::npos);  // without the opening brace
+  return usage_json;
 }
 
 std::string DashboardJson(const DashboardSnapshot& snapshot) {
-  std::int64_t period_tokens = 0;
-  std::vector<std::int64_t> minute_tokens(static_cast<std::size_t>(snapshot.chart_minutes), 0);
+  TokenSum period_tokens = 0;
+  std::vector<TokenSum> minute_tokens(static_cast<std::size_t>(snapshot.chart_minutes), 0);
   Json tenants = Json::array();
   for (const DashboardTenant& tenant : snapshot.tenants) {
     period_tokens += tenant.usage.total_tokens;
@@ -79,10 +102,10 @@ std::string DashboardJson(const DashboardSnapshot& snapshot) {
       {"generatedAt", FormatRfc3339(snapshot.read_at_ms)},
       {"refreshSeconds", kDashboardRefreshSeconds},
       {"chart", {{"window", "minute"}, {"from", FormatRfc3339(snapshot.chart_start_ms)}, {"minutes", snapshot.chart_minutes}}},
-      {"totals", {{"tenants", snapshot.tenants.size()}, {"periodTokens", period_tokens}, {"minuteTokens", minute_tokens}}},
+      {"totals", {{"tenants", snapshot.tenants.size()}, {"periodTokens", TokenSumText(period_tokens)}, {"minuteTokens", TokenTexts(minute_tokens)}}},
       {"tenants", std::move(tenants)},
   };
-  return body.dump();
+  return DumpWithWideNumbers(body);
 }
 
 }  // namespace flagmeter

@@ -164,7 +164,7 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
       "store: commit batch of " + std::to_string(events.size()) + " events";
   // Invalid UTF-8 (never produced by the ingest parser) would make the
   // statement fail with a data error, which sends the batch down the
-  // one-event-at-a-time path and the event to the dead letters.
+  // bisection path and the event to the dead letters.
   const std::string events_json = EventsToJson(events);
   const std::string new_tenants_json = NewTenantsJson(events);
 

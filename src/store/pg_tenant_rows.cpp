@@ -4,6 +4,7 @@
 #include <pqxx/field>
 
 #include "flagmeter/core/billing_period.hpp"
+#include "store/pg_token_sum.hpp"
 
 namespace flagmeter::pg_tenant {
 
@@ -29,7 +30,7 @@ const char kTenantFrom[] = R"sql(
   tenants t
   JOIN json_to_recordset($1::json) AS p (d int, s bigint, e bigint) ON p.d = t.billing_day
   CROSS JOIN LATERAL (
-    SELECT coalesce(sum(tokens), 0)::bigint AS total FROM usage_day
+    SELECT coalesce(sum(tokens), 0) AS total FROM usage_day
     WHERE tenant_id = t.id
       AND day >= timestamptz 'epoch' + p.s * interval '1 millisecond'
       AND day <  timestamptz 'epoch' + p.e * interval '1 millisecond'
@@ -46,7 +47,7 @@ TenantOverview TenantFromRow(const pqxx::row& row) {
   for (const auto& value : nlohmann::json::parse(row[5].as<std::string>("[]"))) {
     tenant.alert_thresholds.push_back(value.get<int>());
   }
-  tenant.total_tokens = row[6].as<std::int64_t>();
+  tenant.total_tokens = TokenSumField(row[6]);
   tenant.period_start_ms = row[7].as<std::int64_t>();
   tenant.period_end_ms = row[8].as<std::int64_t>();
   tenant.created_at_ms = row[9].as<std::int64_t>();

@@ -9,6 +9,7 @@
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
 #include "store/pg_tenant_rows.hpp"
+#include "store/pg_token_sum.hpp"
 
 namespace flagmeter {
 namespace {
@@ -29,7 +30,7 @@ std::string HistorySql(const std::string& table, const std::string& unit) {
   return "SELECT $2::bigint + ((extract(epoch FROM " + unit +
          ") * 1000)::bigint - $2::bigint) / $4::bigint * $4::bigint,\n"
          "       CASE WHEN $5::boolean THEN feature ELSE '' END AS f,\n"
-         "       sum(tokens)::bigint, sum(events)::bigint\n"
+         "       sum(tokens), sum(events)::bigint\n"
          "FROM " + table + "\n"
          "WHERE tenant_id = $1::uuid\n"
          "  AND " + unit + " >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'\n"
@@ -46,7 +47,7 @@ SELECT t.id::text, t.name, t.monthly_quota, t.billing_day, p.s, p.e, f.feature, 
 FROM tenants t
 JOIN json_to_recordset($1::json) AS p (d int, s bigint, e bigint) ON p.d = t.billing_day
 LEFT JOIN LATERAL (
-  SELECT feature, sum(tokens)::bigint AS tokens, sum(events)::bigint AS events
+  SELECT feature, sum(tokens) AS tokens, sum(events)::bigint AS events
   FROM usage_day
   WHERE tenant_id = t.id
     AND day >= timestamptz 'epoch' + p.s * interval '1 millisecond'
@@ -62,7 +63,7 @@ constexpr char kDashboardMinutesSql[] = R"sql(
 SELECT t.id::text, m.ms, m.tokens
 FROM tenants t
 CROSS JOIN LATERAL (
-  SELECT (extract(epoch FROM minute) * 1000)::bigint AS ms, sum(tokens)::bigint AS tokens
+  SELECT (extract(epoch FROM minute) * 1000)::bigint AS ms, sum(tokens) AS tokens
   FROM usage_minute
   WHERE tenant_id = t.id
     AND minute >= timestamptz 'epoch' + $1::bigint * interval '1 millisecond'
@@ -114,7 +115,7 @@ Result<std::vector<HistoryBucket>> PgUsageHistory::ReadHistory(const HistoryQuer
     buckets.reserve(rows.size());
     for (const pqxx::row& row : rows) {
       buckets.push_back(HistoryBucket{row[0].as<std::int64_t>(), row[1].as<std::string>(),
-                                      row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+                                      TokenSumField(row[2]), row[3].as<std::int64_t>()});
     }
     return Result<std::vector<HistoryBucket>>(std::move(buckets));
   });
@@ -141,7 +142,7 @@ Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms,
     if (inserted) snapshot.tenants.push_back(TenantFromRow(row, chart_minutes));
     if (row[6].is_null()) continue;
     TenantUsage& usage = snapshot.tenants[found->second].usage;
-    FeatureUsage feature{row[6].as<std::string>(), row[7].as<std::int64_t>(), row[8].as<std::int64_t>()};
+    FeatureUsage feature{row[6].as<std::string>(), TokenSumField(row[7]), row[8].as<std::int64_t>()};
     usage.total_tokens += feature.tokens;
     usage.features.push_back(std::move(feature));
   }
@@ -150,7 +151,7 @@ Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms,
     if (found == index_of.end()) continue;
     const std::int64_t minute = (row[1].as<std::int64_t>() - snapshot.chart_start_ms) / kMinuteMs;
     if (minute < 0 || minute >= chart_minutes) continue;
-    snapshot.tenants[found->second].minute_tokens[static_cast<std::size_t>(minute)] = row[2].as<std::int64_t>();
+    snapshot.tenants[found->second].minute_tokens[static_cast<std::size_t>(minute)] = TokenSumField(row[2]);
   }
   tx.commit();
   return snapshot;

@@ -8,6 +8,7 @@
 #include "flagmeter/core/billing_period.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
+#include "store/pg_token_sum.hpp"
 
 namespace flagmeter {
 namespace {
@@ -23,7 +24,7 @@ constexpr char kFindTenantSql[] =
 // day rollups cover [start, end) exactly. COLLATE "C": the order must not
 // depend on the database's locale.
 constexpr char kUsageByFeatureSql[] = R"sql(
-SELECT feature, sum(tokens)::bigint AS tokens, sum(events)::bigint AS events
+SELECT feature, sum(tokens) AS tokens, sum(events)::bigint AS events
 FROM usage_day
 WHERE tenant_id = $1::uuid
   AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
@@ -82,8 +83,7 @@ Result<TenantUsage> PgUsageReader::ReadOnce(const std::string& tenant_name, std:
   tx.commit();
   usage.features.reserve(rows.size());
   for (const pqxx::row& row : rows) {
-    FeatureUsage feature{row[0].as<std::string>(), row[1].as<std::int64_t>(),
-                         row[2].as<std::int64_t>()};
+    FeatureUsage feature{row[0].as<std::string>(), TokenSumField(row[1]), row[2].as<std::int64_t>()};
     usage.total_tokens += feature.tokens;
     usage.features.push_back(std::move(feature));
   }

@@ -29,6 +29,19 @@ TEST(ThresholdAlerts, HugeTotalsDoNotOverflow) {
   EXPECT_EQ(CrossedThresholds(big, big, {100, 1000}), std::vector<int>{100});
 }
 
+// Totals past 2^63 (and near 2^127, where total * 100 would not fit in 128
+// bits) are compared and written exactly.
+TEST(ThresholdAlerts, TotalsBeyond64BitsAreExact) {
+  EXPECT_EQ(CrossedThresholds(kMaxTokenSum, 1, {100, 1000}), (std::vector<int>{100, 1000}));
+  EXPECT_EQ(CrossedThresholds(kMaxTokenSum, INT64_MAX, {100}), std::vector<int>{100});
+  TenantOverview tenant;
+  tenant.tenant_name = "flood";
+  tenant.monthly_quota = 1'000'000'000;
+  tenant.total_tokens = static_cast<TokenSum>(9'007'199'254'740'991) * 1200;
+  const std::string payload = AlertPayload(tenant, 100);
+  EXPECT_NE(payload.find("10808639105689189200 of 1000000000 tokens (1080863910568%)"), std::string::npos) << payload;
+}
+
 TEST(ThresholdAlerts, PayloadIsSlackTextNamingTenantUsageAndPeriod) {
   TenantOverview tenant;
   tenant.tenant_name = "acme \"corp\"";

@@ -9,18 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-TEST(QuotaPercent, RoundsHalvesAwayFromZero) {
-  EXPECT_EQ(QuotaPercent(0, 1000), 0);
-  EXPECT_EQ(QuotaPercent(4, 1000), 0);     // 0.4 %
-  EXPECT_EQ(QuotaPercent(5, 1000), 1);     // 0.5 %
-  EXPECT_EQ(QuotaPercent(14, 1000), 1);    // 1.4 %
-  EXPECT_EQ(QuotaPercent(15, 1000), 2);    // 1.5 %
-  EXPECT_EQ(QuotaPercent(800, 1000), 80);
-  EXPECT_EQ(QuotaPercent(2500, 1000), 250);  // over quota
-  EXPECT_EQ(QuotaPercent(123, 0), 0);
-  EXPECT_EQ(QuotaPercent(INT64_MAX / 2, INT64_MAX), 50);
-}
-
 TEST(ApiJson, ErrorBodiesStayValidJsonWhateverBytesTheRequestHeld) {
   // A raw 0xFF, half of a two-byte character, an overlong encoding and a
   // lone surrogate, as a client can put them in a path or a method.
@@ -58,6 +46,19 @@ TEST(ApiJson, UsageHasEveryFieldOfTheContract) {
   EXPECT_EQ(body["periodStart"], "2026-11-01T00:00:00Z");
   EXPECT_EQ(body["periodEnd"], "2026-12-01T00:00:00Z");
   EXPECT_EQ(body["features"][0], json({{"feature", "gpt-4o"}, {"tokens", 500'000}, {"events", 120}}));
+}
+
+// 1,200 events of 2^53 - 1 tokens: past 2^63, written as exact digits.
+TEST(ApiJson, UsageSumsBeyond64BitsAreExactIntegers) {
+  TenantUsage usage;
+  usage.monthly_quota = 1'000'000'000;
+  usage.total_tokens = static_cast<TokenSum>(9'007'199'254'740'991) * 1200 * 2;
+  usage.features = {{"gpt-4o", usage.total_tokens / 2, 1200}, {"claude", usage.total_tokens / 2, 1200}};
+  const std::string text = UsageJson(usage);
+  EXPECT_NE(text.find(R"("totalTokens":21617278211378378400,"monthlyQuota":1000000000,"quotaPercent":2161727821138,)"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find(R"({"feature":"gpt-4o","tokens":10808639105689189200,"events":1200})"), std::string::npos) << text;
+  EXPECT_TRUE(json::accept(text));
 }
 
 TEST(ApiJson, UsageWithAwkwardNamesAndNoFeaturesIsValidJson) {

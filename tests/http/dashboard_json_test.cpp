@@ -46,6 +46,42 @@ TEST(DashboardJson, CardsAndTotals) {
   EXPECT_TRUE(body["tenants"][1]["features"].empty());
 }
 
+// Sums past 2^64 (1,200 and 2,400 events of 2^53 - 1 tokens) are written as
+// their exact digits; nlohmann would have held them only as doubles.
+TEST(DashboardJson, SumsBeyond64BitsAreExactIntegers) {
+  const TokenSum flood = static_cast<TokenSum>(9'007'199'254'740'991) * 1200;  // 10808639105689189200
+  DashboardSnapshot snapshot;
+  snapshot.chart_minutes = 2;
+  TenantUsage usage = Usage("flood", 0, 1'000'000'000);
+  usage.total_tokens = flood * 2;
+  usage.features.push_back({"gpt-4o", flood * 2, 2400});
+  snapshot.tenants.push_back({usage, {flood, flood}});
+  snapshot.tenants.push_back({Usage("acme", 5, 10), {0, 5}});
+  const std::string text = DashboardJson(snapshot);
+  EXPECT_NE(text.find(R"("totalTokens":21617278211378378400,"monthlyQuota":1000000000,"quotaPercent":2161727821138,)"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find(R"({"feature":"gpt-4o","tokens":21617278211378378400,"events":2400})"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("lastHourTokens":21617278211378378400,"minuteTokens":[10808639105689189200,10808639105689189200])"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find(R"("periodTokens":21617278211378378405,"minuteTokens":[10808639105689189200,10808639105689189205])"),
+            std::string::npos) << text;
+  EXPECT_TRUE(nlohmann::json::accept(text));
+}
+
+TEST(UsageWithSeriesJson, SumsBeyond64BitsAreExactIntegers) {
+  const TokenSum flood = static_cast<TokenSum>(9'007'199'254'740'991) * 2400;
+  const HistoryRange range = *AlignHistoryRange(HistoryWindow::kDay, 0, 2 * 86'400'000);
+  TenantUsage usage = Usage("flood", 0, 10);
+  usage.total_tokens = flood;
+  const std::string text =
+      UsageWithSeriesJson(usage, FillSeries(range, false, std::nullopt, {{0, "", flood / 2, 1200}, {86'400'000, "", flood / 2, 1200}}));
+  EXPECT_NE(text.find(R"("totalTokens":21617278211378378400,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("quotaPercent":216172782113783784000,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"({"start":"1970-01-02T00:00:00Z","tokens":10808639105689189200,"events":1200})"), std::string::npos)
+      << text;
+  EXPECT_TRUE(nlohmann::json::accept(text));
+}
+
 TEST(UsageWithSeriesJson, PlainAndGroupedSeries) {
   const HistoryRange range = *AlignHistoryRange(HistoryWindow::kMinute, 0, 120'000);
   const TenantUsage usage = Usage("acme", 5, 10);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/store/tenant_store.hpp"
 
 namespace flagmeter {
@@ -12,7 +13,7 @@ namespace flagmeter {
 /// reached: total * 100 >= quota * threshold, exactly (no rounding). None
 /// when the quota is 0 (no quota: nothing to alert on). Order kept.
 /// Thread-safe (pure).
-std::vector<int> CrossedThresholds(std::int64_t total_tokens, std::int64_t monthly_quota,
+std::vector<int> CrossedThresholds(TokenSum total_tokens, std::int64_t monthly_quota,
                                    const std::vector<int>& thresholds);
 
 /// The Slack-compatible webhook body for `threshold` of `tenant`:

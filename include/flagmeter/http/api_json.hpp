@@ -13,9 +13,6 @@ namespace flagmeter {
 
 /// The JSON bodies of the API's answers (see API.md), with no I/O.
 
-/// `round(100 * total / quota)`, halves away from zero; 0 when quota is 0.
-std::int64_t QuotaPercent(std::int64_t total_tokens, std::int64_t monthly_quota);
-
 /// {"error": message}. Always valid JSON: bytes of `message` that are not
 /// UTF-8 (a raw path byte the client sent) are written as U+FFFD.
 std::string ErrorJson(std::string_view message);
@@ -34,7 +31,8 @@ std::string MethodNotAllowedMessage(std::string_view method, std::string_view al
 /// {"success":true,"eventIds":[...],"count":N} for a batch.
 std::string AcceptedJson(const ParsedEvents& accepted);
 
-/// 200 body of GET /api/usage/:tenant.
+/// 200 body of GET /api/usage/:tenant. totalTokens, tokens and quotaPercent
+/// are exact integers of any size (core/token_sum.hpp).
 std::string UsageJson(const TenantUsage& usage);
 
 /// healthy: PostgreSQL and Valkey up, every thread group at full strength;

@@ -36,7 +36,7 @@ Result<HistoryRange> AlignHistoryRange(HistoryWindow window, std::int64_t from_m
 
 struct SeriesPoint {
   std::int64_t start_ms = 0;
-  std::int64_t tokens = 0;
+  TokenSum tokens = 0;
   std::int64_t events = 0;
 
   friend bool operator==(const SeriesPoint&, const SeriesPoint&) = default;

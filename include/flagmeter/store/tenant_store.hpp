@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/token_sum.hpp"
 
 namespace flagmeter {
 
@@ -18,7 +19,7 @@ struct TenantOverview {
   int billing_day = 1;                     // 1..28
   std::optional<std::string> webhook_url;  // none: no alerts are sent
   std::vector<int> alert_thresholds;       // percent of the quota, ascending
-  std::int64_t total_tokens = 0;           // in [period_start_ms, period_end_ms)
+  TokenSum total_tokens = 0;               // in [period_start_ms, period_end_ms)
   std::int64_t period_start_ms = 0;
   std::int64_t period_end_ms = 0;
   std::int64_t created_at_ms = 0;

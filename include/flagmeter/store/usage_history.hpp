@@ -41,7 +41,7 @@ struct HistoryQuery {
 struct HistoryBucket {
   std::int64_t start_ms = 0;
   std::string feature;
-  std::int64_t tokens = 0;
+  TokenSum tokens = 0;
   std::int64_t events = 0;
 
   friend bool operator==(const HistoryBucket&, const HistoryBucket&) = default;
@@ -51,7 +51,7 @@ struct HistoryBucket {
 /// period and its tokens per minute over the chart's minutes.
 struct DashboardTenant {
   TenantUsage usage;                        // features: most tokens first
-  std::vector<std::int64_t> minute_tokens;  // one per chart minute, oldest first
+  std::vector<TokenSum> minute_tokens;      // one per chart minute, oldest first
 };
 
 /// Every tenant at one instant, read in one snapshot.

@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/token_sum.hpp"
 
 namespace flagmeter {
 
 struct FeatureUsage {
   std::string feature;
-  std::int64_t tokens = 0;
+  TokenSum tokens = 0;  // may exceed 2^63 (core/token_sum.hpp)
   std::int64_t events = 0;
 };
 
@@ -20,7 +21,7 @@ struct TenantUsage {
   std::string tenant_name;
   std::int64_t monthly_quota = 0;
   int billing_day = 1;  // 1..28
-  std::int64_t total_tokens = 0;
+  TokenSum total_tokens = 0;
   std::int64_t period_start_ms = 0;  // inclusive, Unix ms UTC
   std::int64_t period_end_ms = 0;    // exclusive
   std::vector<FeatureUsage> features;  // most tokens first
