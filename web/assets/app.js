@@ -2,7 +2,9 @@
 // place, and a line saying how fresh the numbers are.
 import { drawChart } from './chart.js';
 import { createCard, projectedTokens, updateCard } from './cards.js';
-import { formatAge, formatClock, formatCompact, formatExact, quotaFraction } from './format.js';
+import {
+  compareExact, formatAge, formatClock, formatCompact, formatExact, maxExact, parseExactJson, quotaFraction, sumExact,
+} from './format.js';
 
 const TOKEN_KEY = 'flagmeter.adminToken';
 const $ = (id) => document.getElementById(id);
@@ -21,7 +23,7 @@ async function fetchDashboard() {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch('/api/dashboard', { headers, cache: 'no-store' });
-  const body = await response.json().catch(() => ({}));
+  const body = await response.text().then(parseExactJson).catch(() => ({}));
   if (response.status === 401 || response.status === 403) {
     const error = new Error(body.error || `HTTP ${response.status}`);
     error.needsToken = true;
@@ -81,19 +83,19 @@ function renderSummary(data) {
   $('stat-tenants').textContent = formatExact(data.totals.tenants);
   $('stat-period').textContent = formatCompact(data.totals.periodTokens);
   $('stat-period').title = formatExact(data.totals.periodTokens);
-  const hour = data.totals.minuteTokens.reduce((a, b) => a + b, 0);
+  const hour = sumExact(data.totals.minuteTokens);
   $('stat-hour').textContent = formatCompact(hour);
   $('stat-hour').title = formatExact(hour);
   $('stat-hot').textContent = formatExact(fractions.filter((f) => f >= 0.8 && f < 1).length);
   $('stat-over').textContent = formatExact(fractions.filter((f) => f >= 1).length);
-  const peak = Math.max(...data.totals.minuteTokens, 0);
+  const peak = maxExact(data.totals.minuteTokens);
   $('chart-note').textContent = `peak ${formatExact(peak)} tokens/min · now ${formatExact(data.totals.minuteTokens.at(-1) || 0)}`;
 }
 
 const sorters = {
   percent: (a, b, now) => quotaFraction(b.totalTokens, b.monthlyQuota) - quotaFraction(a.totalTokens, a.monthlyQuota),
-  tokens: (a, b) => b.totalTokens - a.totalTokens,
-  hour: (a, b) => b.lastHourTokens - a.lastHourTokens,
+  tokens: (a, b) => compareExact(b.totalTokens, a.totalTokens),
+  hour: (a, b) => compareExact(b.lastHourTokens, a.lastHourTokens),
   projected: (a, b, now) => quotaFraction(projectedTokens(b, now), b.monthlyQuota) -
     quotaFraction(projectedTokens(a, now), a.monthlyQuota),
   name: () => 0,

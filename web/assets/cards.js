@@ -51,7 +51,7 @@ export function createCard(name) {
 
 function featureRow(feature, total) {
   const row = el('li');
-  const share = total > 0 ? feature.tokens / total : 0;
+  const share = total > 0 ? Number(feature.tokens) / Number(total) : 0;
   const name = el('span', 'feature-name', feature.feature);
   name.title = `${feature.feature}: ${formatExact(feature.events)} events`;
   const meter = el('span', 'feature-bar');
@@ -67,7 +67,7 @@ export function projectedTokens(tenant, nowMs) {
   const start = Date.parse(tenant.periodStart);
   const end = Date.parse(tenant.periodEnd);
   const elapsed = Math.max(nowMs - start, 3600000);  // no wild projection in the first hour
-  return tenant.totalTokens * ((end - start) / elapsed);
+  return Number(tenant.totalTokens) * ((end - start) / elapsed);
 }
 
 function updateNumbers(refs, tenant, nowMs) {

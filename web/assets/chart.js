@@ -28,7 +28,10 @@ function markData(svg, values) {
 
 // Draws `values` (tokens per minute, oldest first, the last minute being the
 // current one) into `svg`, sized to its box, with axes and a hover title per minute.
-export function drawChart(svg, values, fromMs, format) {
+// Values may be BigInts (exact sums past 2^53): the geometry uses Numbers,
+// the hover titles the exact values.
+export function drawChart(svg, exactValues, fromMs, format) {
+  const values = exactValues.map(Number);
   const box = svg.getBoundingClientRect();
   const width = Math.max(320, Math.round(box.width));
   const height = Math.max(160, Math.round(box.height));
@@ -53,7 +56,7 @@ export function drawChart(svg, values, fromMs, format) {
   const last = points[points.length - 1].split(',');
   svg.append(svgElement('circle', { cx: last[0], cy: last[1], r: 3.5, class: 'now' }));
   drawTimeAxis(svg, values.length, plotW, pad, base);
-  drawHoverTargets(svg, values, fromMs, plotW, plotH, pad);
+  drawHoverTargets(svg, exactValues, fromMs, plotW, plotH, pad);
   markData(svg, values);
 }
 
@@ -82,7 +85,8 @@ function drawHoverTargets(svg, values, fromMs, plotW, plotH, pad) {
 }
 
 // A small line of the last hour inside a card.
-export function drawSparkline(svg, values) {
+export function drawSparkline(svg, exactValues) {
+  const values = exactValues.map(Number);
   const width = 240;
   const height = 36;
   const max = Math.max(...values, 0) || 1;

@@ -7,6 +7,26 @@ const clock = new Intl.DateTimeFormat('en-GB', {
   hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC',
 });
 
+// Token sums may pass 2^53 (one event may carry 2^53 - 1 tokens), where a
+// JSON number read as a double loses digits. parseExactJson reads every
+// integer beyond Number.MAX_SAFE_INTEGER from its source text as a BigInt;
+// Intl formats BigInts exactly, and comparisons mix BigInt and Number
+// exactly, but arithmetic does not: geometry and ratios go through Number().
+export function parseExactJson(text) {
+  return JSON.parse(text, (key, value, context) => (
+    typeof value === 'number' && !Number.isSafeInteger(value) && context && /^-?\d+$/.test(context.source)
+      ? BigInt(context.source) : value));
+}
+
+// The exact sum of token counts (Numbers or BigInts), as a BigInt.
+export const sumExact = (values) => values.reduce((sum, v) => sum + BigInt(v), 0n);
+
+// The largest of token counts (Numbers or BigInts), as given; 0 for none.
+export const maxExact = (values) => values.reduce((max, v) => (v > max ? v : max), 0);
+
+// Sort order of two token counts (Numbers or BigInts), exact.
+export const compareExact = (a, b) => (a > b) - (a < b);
+
 export const formatExact = (n) => exact.format(n);
 export const formatCompact = (n) => compact.format(n);
 export const formatDay = (iso) => day.format(new Date(iso));
@@ -36,7 +56,7 @@ export function formatLeft(endIso, nowMs) {
 
 // Used fraction of the quota; 0 for a tenant without one (quota 0).
 export function quotaFraction(tokens, quota) {
-  return quota > 0 ? tokens / quota : 0;
+  return quota > 0 ? Number(tokens) / Number(quota) : 0;
 }
 
 // The level a fraction of quota shows as: red from 80 %.
