@@ -3,11 +3,13 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "flagmeter/core/civil_time.hpp"
+#include "flagmeter/ingest/event_parser.hpp"
 #include "support/test_postgres.hpp"
 
 namespace flagmeter {
@@ -160,6 +162,55 @@ TEST_F(PgEventStoreTest, EventIsCountedInItsOwnMinuteAndDay) {
   EXPECT_EQ(QueryInt64(database_url(),
                        "SELECT tokens FROM usage_day WHERE day = '2026-03-20 00:00:00Z'"),
             4);
+}
+
+// 1,200 events of 2^53 - 1 tokens in one minute, in 3 batches: a bigint
+// rollup refused every batch after the 1,024th event ("bigint out of range").
+TEST_F(PgEventStoreTest, RollupsHoldSumsPast2To63) {
+  constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;
+  PgEventStore store(database_url());
+  for (int batch = 0; batch < 3; ++batch) {
+    std::vector<Event> events;
+    for (int i = 0; i < 400; ++i) {
+      events.push_back(MakeEvent("e" + std::to_string(batch * 400 + i), "acme", "gpt", kMaxTokens, kNoon + i));
+    }
+    Result<CommitOutcome> outcome = store.CommitBatch(events);
+    ASSERT_TRUE(outcome.ok()) << "batch " << batch << ": " << outcome.status().ToString();
+  }
+  for (const char* table : {"usage_minute", "usage_hour", "usage_day"}) {
+    EXPECT_EQ(QueryInt64(database_url(), std::string("SELECT (tokens = 10808639105689189200)::int FROM ") + table), 1)
+        << table;
+  }
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT events FROM usage_day"), 1200);
+  ExpectRollupsMatchEvents();
+}
+
+// Whatever the API answers 201 to, the store must take: an event it refused
+// would reach the dead letters although its client was told it counted.
+// These are the edges of what the parser accepts.
+TEST_F(PgEventStoreTest, EventsAtTheEdgesOfWhatTheParserAcceptsAreStored) {
+  const std::string emoji_128_bytes = [] {
+    std::string text;
+    for (int i = 0; i < 32; ++i) text += "\\ud83d\\ude00";  // 4 bytes of UTF-8 each
+    return text;
+  }();
+  const std::string body = std::string("[") +
+      R"({"tenant":")" + emoji_128_bytes + R"(","feature":"\uffff\udbff\udfff\u00e9\/","tokens":9007199254740991,)"
+      R"("id":")" + emoji_128_bytes + R"(","timestamp":"0000-01-01T00:00:00+23:59"},)"
+      R"({"tenant":"a","feature":"b","tokens":1,"id":"\u007e \"'\\","timestamp":"1969-12-31T23:59:59.999999-00:00"},)"
+      R"({"tenant":"a","feature":"b","tokens":9007199254740991,"timestamp":"2026-03-20T12:04:59.999+00:00"}])";
+  ParseOptions options;
+  options.now_ms = kNoon;
+  auto parsed = ParseEvents(body, options);
+  ASSERT_TRUE(std::holds_alternative<ParsedEvents>(parsed)) << std::get<std::vector<FieldError>>(parsed)[0].message;
+  const std::vector<Event>& events = std::get<ParsedEvents>(parsed).events;
+  ASSERT_EQ(events.size(), 3u);
+  ASSERT_EQ(events[0].tenant.size(), 128u);
+  PgEventStore store(database_url());
+  Result<CommitOutcome> outcome = store.CommitBatch(events);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->inserted, 3u);
+  ExpectRollupsMatchEvents();
 }
 
 TEST_F(PgEventStoreTest, RefusedDataIsInvalidArgumentAndCommitsNothing) {

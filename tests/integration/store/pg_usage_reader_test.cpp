@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "flagmeter/core/civil_time.hpp"
+#include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
 #include "support/test_postgres.hpp"
 
@@ -84,6 +85,26 @@ TEST_F(PgUsageReaderTest, CountsOnlyThePeriodOfTheBillingDay) {
   EXPECT_EQ(usage->period_start_ms, UtcMs(2026, 3, 15));
   EXPECT_EQ(usage->period_end_ms, UtcMs(2026, 4, 15));
   EXPECT_EQ(usage->total_tokens, 110);
+}
+
+// 600 events of 2^53 - 1 tokens on each of two days: each day's rollup stays
+// below 2^63, the period's sum passes it (reading it once failed with
+// "bigint out of range").
+TEST_F(PgUsageReaderTest, APeriodSumPast2To63IsExact) {
+  constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;
+  std::vector<Event> events;
+  for (int i = 0; i < 1200; ++i) {
+    events.push_back(MakeEvent("e" + std::to_string(i), "acme", i % 3 == 0 ? "a" : "b", kMaxTokens,
+                               i < 600 ? UtcMs(2026, 3, 19, 12) : kNow));
+  }
+  ASSERT_NO_FATAL_FAILURE(Commit(events));
+  PgUsageReader reader(database_url());
+  Result<TenantUsage> usage = reader.ReadUsage("acme", kNow);
+  ASSERT_TRUE(usage.ok()) << usage.status().ToString();
+  EXPECT_EQ(TokenSumText(usage->total_tokens), "10808639105689189200");
+  ASSERT_EQ(usage->features.size(), 2u);
+  EXPECT_EQ(TokenSumText(usage->features[0].tokens), TokenSumText(static_cast<TokenSum>(kMaxTokens) * 800));
+  EXPECT_EQ(TokenSumText(usage->features[1].tokens), TokenSumText(static_cast<TokenSum>(kMaxTokens) * 400));
 }
 
 TEST_F(PgUsageReaderTest, EventDatedLastMonthCountsInLastMonthOnly) {
