@@ -261,6 +261,20 @@ Series& StartBuilding() {
 
 Series& Building() { return *t_building; }
 
+// The `method` label values: RFC 9110's methods, and "other" for any other
+// token. A client picks the method, so passing it through unchecked would let
+// each distinct token add series (and memory) for the life of the process.
+constexpr std::array<std::string_view, 9> kMethodLabels = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                           "OPTIONS", "PATCH",   "CONNECT", "TRACE"};
+constexpr std::string_view kOtherMethodLabel = "other";
+
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : kMethodLabels) {
+    if (method == known) return known;
+  }
+  return kOtherMethodLabel;
+}
+
 // The cache key "method\x1froute\x1fstatus", written into `buffer` when it
 // fits (the usual case), else into `spill`.
 std::string_view MakeKey(std::string_view method, std::string_view route, int status,
@@ -365,6 +379,7 @@ prometheus::Counter& Metrics::dead_letters_dropped(DeadLetterReason reason) cons
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status, double seconds) {
   Series& series = *impl_->series;
+  method = MethodLabel(method);
   std::array<char, 192> buffer;
   std::string spill;
   const std::string_view key = MakeKey(method, route, status, buffer, spill);

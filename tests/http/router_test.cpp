@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace flagmeter {
 namespace {
 
@@ -94,6 +97,22 @@ TEST(PercentDecode, RejectsMalformedEscapes) {
   EXPECT_FALSE(PercentDecode("%", out));
   EXPECT_FALSE(PercentDecode("ab%4", out));
   EXPECT_FALSE(PercentDecode("%zz", out));
+}
+
+TEST(Router, PatternIsAKnownRouteOrOtherWhateverThePath) {
+  const std::vector<std::string> targets = {
+      "/", "/x", "/api", "/api/", "/api/usage/", "/api/usage/a/b", "/api/usage/%2F%2F?x=1", "/api/tenants/",
+      "/api/tenants/a/keys/b/c", "/api/tenants/a/other", "/assets/", "/assets/no-such-file.js", "/metrics/x",
+      "/api/events/1", "*", "", "http://example.com/api/events", "/" + std::string(5000, 'a')};
+  for (const std::string& target : targets) {
+    for (const char* method : {"GET", "DELETE", "BREW"}) {
+      const RouteMatch match = MatchRoute(method, target);
+      bool known = match.pattern == "other";
+      for (const RouteInfo& info : KnownRoutes()) known = known || match.pattern == info.pattern;
+      EXPECT_TRUE(known) << method << " " << target.substr(0, 80) << " -> " << match.pattern;
+      EXPECT_EQ(match.route == Route::kNone, match.pattern == "other") << target.substr(0, 80);
+    }
+  }
 }
 
 }  // namespace

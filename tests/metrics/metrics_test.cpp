@@ -217,5 +217,17 @@ TEST(Metrics, InstancesAreIndependent) {
   EXPECT_EQ(SampleValue(first.Serialize(), "flagmeter_events_accepted_total"), 3);
 }
 
+TEST(Metrics, ObserveRequestLabelsUnknownMethodsOther) {
+  Metrics metrics;
+  metrics.ObserveRequest("PATCH", "other", 404, 0.001);
+  for (int i = 0; i < 100; ++i) metrics.ObserveRequest("M" + std::to_string(i), "other", 404, 0.001);
+  metrics.ObserveRequest("get", "other", 404, 0.001);  // methods are case-sensitive
+  const std::string text = metrics.Serialize();
+  EXPECT_EQ(SampleValue(text, "flagmeter_http_requests_total{method=\"PATCH\",route=\"other\",status=\"404\"}"), 1);
+  EXPECT_EQ(SampleValue(text, "flagmeter_http_requests_total{method=\"other\",route=\"other\",status=\"404\"}"), 101);
+  EXPECT_EQ(text.find("method=\"M1\""), std::string::npos);
+  EXPECT_EQ(text.find("method=\"get\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -31,6 +31,7 @@ class FlagmeterProcess final {
 
   int port() const { return port_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // -1 when not running
   std::string Log() const;
 
  private:

@@ -58,8 +58,11 @@ class Metrics final {
   prometheus::Counter& dead_letters_dropped(DeadLetterReason reason) const;
 
   /// Counts one answered request in flagmeter_http_requests_total and its
-  /// time in flagmeter_http_request_duration_seconds. `route` is the route
-  /// pattern ("/api/usage/:tenant") or "other", never a raw path. Cheap enough
+  /// time in flagmeter_http_request_duration_seconds. `method` is exported as
+  /// given when it is one of GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH,
+  /// CONNECT, TRACE, and as "other" otherwise (a client chooses it). `route`
+  /// must be a route pattern ("/api/usage/:tenant") or "other", never a raw
+  /// path: label values come only from fixed sets. Cheap enough
   /// for every request: label sets are looked up once, then cached.
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
 
