@@ -84,12 +84,15 @@ int RunService(const Config& config) {
   ThreadHealth threads;
   metrics.WatchThreads(&threads);
   ValkeyPusher pusher(config.queue, &threads);
-  UsageService usage(config.store.usage_readers, config.store.usage_cache_ms,
-                     [&] { return std::make_unique<PgUsageReader>(config.store.database_url); });
+  UsageService usage(
+      config.store.usage_readers, config.store.usage_cache_ms,
+      [&] { return std::make_unique<PgUsageReader>(config.store.database_url, config.store.usage_max_features); },
+      config.store.usage_read_queue);
   // History and the dashboard: as many threads as usage reads, their own
   // connections.
   HistoryService history(config.store.usage_readers, kDashboardSnapshotTtl,
-                         [&] { return std::make_unique<PgUsageHistory>(config.store.database_url); });
+                         [&] { return std::make_unique<PgUsageHistory>(config.store.database_url); },
+                         config.store.history_read_queue);
   // Alerts: the workers report committed tenants to the monitor (a set
   // insert, after the commit), which claims crossings and hands them to the
   // sender threads.

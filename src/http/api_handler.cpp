@@ -112,7 +112,10 @@ boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const Dat
     co_return ErrorResponse(404, "Tenant '" + tenant + "' not found");
   }
   spdlog::warn("http: usage of tenant '{}' unavailable: {}", tenant, usage->status().ToString());
-  co_return ErrorResponse(503, "Usage cannot be read right now; retry shortly");
+  HttpResponse unavailable = ErrorResponse(503, "Usage cannot be read right now; retry shortly");
+  // Too many reads waiting passes in about a read's time.
+  if (usage->status().code() == Status::Code::kOverloaded) unavailable.set(http::field::retry_after, "1");
+  co_return unavailable;
 }
 
 HttpResponse Health(const ApiServices& services) {

@@ -92,7 +92,18 @@ std::string UsageJson(const TenantUsage& usage) {
     AppendJsonInteger(feature.events, out);
     out += '}';
   }
-  out += "]}";
+  out += ']';
+  // Only when features were left out, so small tenants' answers are unchanged.
+  if (const OtherFeatures& other = usage.other_features; other.count > 0) {
+    out += R"(,"otherFeatures":{"count":)";
+    AppendJsonInteger(other.count, out);
+    out += R"(,"tokens":)";
+    AppendTokenSum(other.tokens, out);
+    out += R"(,"events":)";
+    AppendJsonInteger(other.events, out);
+    out += '}';
+  }
+  out += '}';
   return out;
 }
 

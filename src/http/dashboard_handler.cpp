@@ -65,21 +65,27 @@ boost::asio::awaitable<HttpResponse> UsageWithSeriesResponse(const TenantUsage& 
                                                              const ApiServices& services) {
   HistoryService* history = services.history;
   if (history == nullptr) co_return NoHistoryResponse("Usage history");
-  HistoryQuery query{usage.tenant_id, request.range.window, request.range.from_ms, request.range.to_ms,
-                     request.feature, request.by_feature};
+  // One bucket more than an answer may hold tells there are too many,
+  // however many features the tenant has.
+  HistoryQuery query{usage.tenant_id,  request.range.window, request.range.from_ms, request.range.to_ms,
+                     request.feature,  request.by_feature,   static_cast<std::int64_t>(kMaxHistoryPoints) + 1};
   using Buckets = HistoryService::HistoryResult;
   const Buckets buckets = co_await AwaitCallback<Buckets>(
       [history, &query](auto done) { history->ReadHistory(std::move(query), done); });
   if (!buckets->ok()) co_return UnavailableResponse(buckets->status(), "Usage history");
-  const UsageSeries series = FillSeries(request.range, request.by_feature, request.feature, buckets->value());
-  if (series.PointCount() > kMaxHistoryPoints) {
-    const std::string message = std::to_string(series.features.size()) + " features × " +
+  // Counted before FillSeries allocates them.
+  const std::size_t points = CountSeriesPoints(request.range, request.by_feature, request.feature, buckets->value());
+  if (points > kMaxHistoryPoints) {
+    const bool cut = buckets->value().size() > kMaxHistoryPoints;  // the read stopped: more features exist
+    const std::size_t features = request.range.windows == 0 ? 0 : points / request.range.windows;
+    const std::string message = std::string(cut ? "at least " : "") + std::to_string(features) + " features × " +
                                 std::to_string(request.range.windows) + " windows make " +
-                                std::to_string(series.PointCount()) + " points, more than the " +
-                                std::to_string(kMaxHistoryPoints) +
+                                std::string(cut ? "at least " : "") + std::to_string(points) +
+                                " points, more than the " + std::to_string(kMaxHistoryPoints) +
                                 " an answer may hold; use a shorter range, a wider window or feature=";
     co_return JsonResponse(400, ValidationErrorJson({{"groupBy", message}}));
   }
+  const UsageSeries series = FillSeries(request.range, request.by_feature, request.feature, buckets->value());
   co_return JsonResponse(200, UsageWithSeriesJson(usage, series));
 }
 

@@ -1,6 +1,7 @@
 #include "flagmeter/query/history_series.hpp"
 
 #include <map>
+#include <unordered_set>
 
 namespace flagmeter {
 namespace {
@@ -74,6 +75,16 @@ std::size_t UsageSeries::PointCount() const {
   std::size_t count = 0;
   for (const FeatureSeries& series : features) count += series.points.size();
   return count;
+}
+
+std::size_t CountSeriesPoints(const HistoryRange& range, bool by_feature,
+                              const std::optional<std::string>& only_feature,
+                              const std::vector<HistoryBucket>& buckets) {
+  if (!by_feature) return range.windows;
+  std::unordered_set<std::string_view> features;
+  if (only_feature) features.insert(*only_feature);
+  for (const HistoryBucket& bucket : buckets) features.insert(bucket.feature);
+  return features.size() * range.windows;
 }
 
 UsageSeries FillSeries(const HistoryRange& range, bool by_feature, const std::optional<std::string>& only_feature,

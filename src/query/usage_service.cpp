@@ -18,8 +18,11 @@ bool Cacheable(const Result<TenantUsage>& result) {
 
 }  // namespace
 
-UsageService::UsageService(int threads, int cache_ms, ReaderFactory make_reader)
-    : thread_count_(threads), cache_ttl_(std::chrono::milliseconds(cache_ms)), make_reader_(std::move(make_reader)) {}
+UsageService::UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending)
+    : thread_count_(threads),
+      cache_ttl_(std::chrono::milliseconds(cache_ms)),
+      make_reader_(std::move(make_reader)),
+      max_pending_(max_pending) {}
 
 UsageService::~UsageService() { Stop(); }
 
@@ -66,6 +69,12 @@ void UsageService::GetUsage(const std::string& tenant, Callback done) {
       Entry& entry = entries_[tenant];
       if (entry.result && Clock::now() - entry.fetched_at < cache_ttl_) {
         cached = entry.result;
+      } else if (!entry.fetching && pending_.size() >= max_pending_) {
+        // A read that joins one already queued or running costs no queue
+        // slot; a new one beyond the bound is refused rather than queued.
+        cached = std::make_shared<Result<TenantUsage>>(Status::Overloaded(
+            "usage: " + std::to_string(pending_.size()) + " reads are waiting already (USAGE_READ_QUEUE)"));
+        if (!entry.result && entry.waiters.empty()) entries_.erase(tenant);
       } else {
         entry.waiters.push_back(std::move(done));
         if (!entry.fetching) {

@@ -24,7 +24,8 @@ constexpr char kStatementTimeout[] = "10000";  // milliseconds
 // whose bucket column is named after its unit). $1 tenant, [$2, $3) the
 // range, $4 the window in ms, $5 by feature, $6 a feature or NULL. The bucket
 // is computed from epoch milliseconds, so the session's time zone plays no
-// part; $2 is a window boundary, so every bucket is too. The minute and hour
+// part; $2 is a window boundary, so every bucket is too. $7 bounds the rows
+// read, whatever the tenant's feature count. The minute and hour
 // tables' (tenant_id, <unit>) indexes reach the range; day rows are few.
 std::string HistorySql(const std::string& table, const std::string& unit) {
   return "SELECT $2::bigint + ((extract(epoch FROM " + unit +
@@ -36,8 +37,10 @@ std::string HistorySql(const std::string& table, const std::string& unit) {
          "  AND " + unit + " >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'\n"
          "  AND " + unit + " <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'\n"
          "  AND ($6::text IS NULL OR feature = $6::text)\n"
-         "GROUP BY 1, 2\n";
-  // No ORDER BY: FillSeries places every bucket by its start and feature.
+         "GROUP BY 1, 2\n"
+         "LIMIT $7::bigint\n";
+  // No ORDER BY: FillSeries places every bucket by its start and feature,
+  // and a read cut at $7 is only used to learn there were more.
 }
 
 // Every tenant, its period (from $1, pg_tenant::PeriodsJson) and one row per
@@ -110,7 +113,8 @@ Result<std::vector<HistoryBucket>> PgUsageHistory::ReadHistory(const HistoryQuer
                                                                    : "fm_minute_history";
     const char* feature = query.feature ? query.feature->c_str() : nullptr;
     const pqxx::result rows = tx.exec_prepared(statement, query.tenant_id, query.from_ms, query.to_ms,
-                                               WindowMs(query.window), query.by_feature, feature);
+                                               WindowMs(query.window), query.by_feature, feature,
+                                               query.max_buckets);
     std::vector<HistoryBucket> buckets;
     buckets.reserve(rows.size());
     for (const pqxx::row& row : rows) {

@@ -22,22 +22,31 @@ constexpr char kFindTenantSql[] =
 
 // Day rows start at UTC midnight and periods start on a UTC midnight, so the
 // day rollups cover [start, end) exactly. COLLATE "C": the order must not
-// depend on the database's locale.
+// depend on the database's locale. At most $4 features come back (the
+// largest); every row also carries the count and sums over all of them, so
+// the rest can be summed without reading them.
 constexpr char kUsageByFeatureSql[] = R"sql(
-SELECT feature, sum(tokens) AS tokens, sum(events)::bigint AS events
-FROM usage_day
-WHERE tenant_id = $1::uuid
-  AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
-  AND day <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
-GROUP BY feature
-HAVING sum(events) > 0  -- a feature whose only event was replaced by an earlier copy
-ORDER BY 2 DESC, feature COLLATE "C"
+SELECT feature, tokens, events,
+       count(*) OVER () AS all_features, sum(tokens) OVER () AS all_tokens,
+       sum(events) OVER ()::bigint AS all_events
+FROM (
+  SELECT feature, sum(tokens) AS tokens, sum(events)::bigint AS events
+  FROM usage_day
+  WHERE tenant_id = $1::uuid
+    AND day >= timestamptz 'epoch' + $2::bigint * interval '1 millisecond'
+    AND day <  timestamptz 'epoch' + $3::bigint * interval '1 millisecond'
+  GROUP BY feature
+  HAVING sum(events) > 0  -- a feature whose only event was replaced by an earlier copy
+) AS per_feature
+ORDER BY tokens DESC, feature COLLATE "C"
+LIMIT $4::bigint
 )sql";
 
 }  // namespace
 
-PgUsageReader::PgUsageReader(std::string database_url)
-    : connection_(std::make_unique<PgConnection>(
+PgUsageReader::PgUsageReader(std::string database_url, std::size_t max_features)
+    : max_features_(max_features),
+      connection_(std::make_unique<PgConnection>(
           std::move(database_url),
           std::vector<PreparedStatement>{{"fm_find_tenant", kFindTenantSql},
                                          {"fm_usage_by_feature", kUsageByFeatureSql}},
@@ -79,14 +88,26 @@ Result<TenantUsage> PgUsageReader::ReadOnce(const std::string& tenant_name, std:
   usage.period_end_ms = period.end_ms;
 
   const pqxx::result rows = tx.exec_prepared("fm_usage_by_feature", usage.tenant_id,
-                                             period.start_ms, period.end_ms);
+                                             period.start_ms, period.end_ms,
+                                             static_cast<std::int64_t>(max_features_));
   tx.commit();
+  if (rows.empty()) return usage;
   usage.features.reserve(rows.size());
+  TokenSum listed_tokens = 0;
+  std::int64_t listed_events = 0;
   for (const pqxx::row& row : rows) {
     FeatureUsage feature{row[0].as<std::string>(), TokenSumField(row[1]), row[2].as<std::int64_t>()};
-    usage.total_tokens += feature.tokens;
+    listed_tokens += feature.tokens;
+    listed_events += feature.events;
     usage.features.push_back(std::move(feature));
   }
+  // Every row carries the count and sums over all features: the rest are
+  // those less the listed ones.
+  const pqxx::row all = rows[0];
+  usage.total_tokens = TokenSumField(all[4]);
+  usage.other_features.count = all[3].as<std::int64_t>() - static_cast<std::int64_t>(rows.size());
+  usage.other_features.tokens = usage.total_tokens - listed_tokens;
+  usage.other_features.events = all[5].as<std::int64_t>() - listed_events;
   return usage;
 }
 

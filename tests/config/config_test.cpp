@@ -264,5 +264,24 @@ TEST(ValkeyUrl, ParsesHostPortDatabaseAndPassword) {
   EXPECT_FALSE(ParseValkeyUrl("redis://host/99").ok());
 }
 
+TEST_F(ConfigTest, QuerySizesAndReadQueuesAreBoundedOptions) {
+  Result<Config> defaults = Load();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->store.usage_max_features, 100u);
+  EXPECT_EQ(defaults->store.usage_read_queue, 1000u);
+  EXPECT_EQ(defaults->store.history_read_queue, 1000u);
+  env_ = {{"USAGE_MAX_FEATURES", "5"}, {"USAGE_READ_QUEUE", "1"}, {"HISTORY_READ_QUEUE", "2"}};
+  Result<Config> config = Load();
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store.usage_max_features, 5u);
+  EXPECT_EQ(config->store.usage_read_queue, 1u);
+  EXPECT_EQ(config->store.history_read_queue, 2u);
+  for (const char* name : {"USAGE_MAX_FEATURES", "USAGE_READ_QUEUE", "HISTORY_READ_QUEUE"}) {
+    env_ = {{name, "0"}};
+    EXPECT_FALSE(Load().ok()) << name;
+    EXPECT_NE(ConfigHelp().find(name), std::string::npos) << name;
+  }
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -114,5 +114,17 @@ TEST(ApiJson, HealthIsDegradedWhileAThreadGroupIsShort) {
   EXPECT_EQ(HealthStateOf(health), HealthState::kUnhealthy);
 }
 
+TEST(ApiJson, UsageSumsTheFeaturesItLeavesOutInOtherFeatures) {
+  TenantUsage usage;
+  usage.total_tokens = 100;
+  usage.features = {{"big", 60, 2}};
+  EXPECT_FALSE(json::parse(UsageJson(usage)).contains("otherFeatures"));
+  usage.other_features = {3, 40, 5};
+  const json body = json::parse(UsageJson(usage));
+  EXPECT_EQ(body["features"].size(), 1u);
+  EXPECT_EQ(body["otherFeatures"], json({{"count", 3}, {"tokens", 40}, {"events", 5}}));
+  EXPECT_EQ(body["totalTokens"], 100);
+}
+
 }  // namespace
 }  // namespace flagmeter

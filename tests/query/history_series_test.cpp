@@ -80,5 +80,17 @@ TEST(FillSeries, IgnoresBucketsOutsideTheRange) {
   EXPECT_EQ(series.total[0].tokens, 0);
 }
 
+TEST(CountSeriesPoints, CountsWindowsTimesDistinctFeatures) {
+  const HistoryRange range{HistoryWindow::kMinute, 0, 10 * kMinute, 10};
+  const std::vector<HistoryBucket> buckets = {
+      {0, "a", 1, 1}, {kMinute, "a", 1, 1}, {0, "b", 1, 1}, {2 * kMinute, "c", 1, 1}};
+  EXPECT_EQ(CountSeriesPoints(range, false, std::nullopt, {}), 10u);
+  EXPECT_EQ(CountSeriesPoints(range, true, std::nullopt, buckets), 30u);
+  EXPECT_EQ(CountSeriesPoints(range, true, std::string("d"), buckets), 40u);
+  EXPECT_EQ(CountSeriesPoints(range, true, std::string("a"), buckets), 30u);
+  EXPECT_EQ(CountSeriesPoints(range, true, std::nullopt, {}), 0u);
+  EXPECT_EQ(CountSeriesPoints(range, true, std::nullopt, buckets), FillSeries(range, true, std::nullopt, buckets).PointCount());
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -18,6 +18,7 @@ class FakeReader final : public UsageReader {
  public:
   struct Shared {
     std::atomic<int> reads{0};
+    std::atomic<int> started{0};  // reads begun, held or not
     std::atomic<std::int64_t> tokens{0};
     std::mutex mu;
     std::condition_variable cv;
@@ -26,6 +27,7 @@ class FakeReader final : public UsageReader {
   explicit FakeReader(Shared& shared) : shared_(shared) {}
 
   Result<TenantUsage> ReadUsage(const std::string& tenant, std::int64_t) override {
+    ++shared_.started;
     {
       std::unique_lock lock(shared_.mu);
       shared_.cv.wait(lock, [this] { return !shared_.hold; });
@@ -117,6 +119,33 @@ TEST_F(UsageServiceTest, AfterStopReadsFailAsUnavailable) {
   auto service = Make(60'000);
   service->Stop();
   EXPECT_EQ(Get(*service, "acme").status().code(), Status::Code::kUnavailable);
+}
+
+TEST_F(UsageServiceTest, ReadsBeyondTheQueueBoundAreOverloadedAtOnce) {
+  UsageService service(1, 0, [this] { return std::make_unique<FakeReader>(shared_); }, 1);
+  service.Start();
+  {
+    std::lock_guard lock(shared_.mu);
+    shared_.hold = true;
+  }
+  std::atomic<int> answered{0};
+  auto count = [&answered](const Result<TenantUsage>& result) {
+    if (result.ok()) ++answered;
+  };
+  service.GetUsage("held", count);
+  for (int i = 0; i < 500 && shared_.started == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_EQ(shared_.started, 1);
+  service.GetUsage("queued", count);
+  service.GetUsage("queued", count);  // joins the queued read: no second slot
+  EXPECT_EQ(Get(service, "refused").status().code(), Status::Code::kOverloaded);
+  {
+    std::lock_guard lock(shared_.mu);
+    shared_.hold = false;
+  }
+  shared_.cv.notify_all();
+  for (int i = 0; i < 500 && answered < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered, 3);
+  EXPECT_TRUE(Get(service, "refused").ok());  // room again
 }
 
 }  // namespace

@@ -58,6 +58,12 @@ struct UsageSeries {
   std::size_t PointCount() const;
 };
 
+/// The points FillSeries would make of the same arguments, counted without
+/// making them: windows, times features when grouped. Thread-safe (pure).
+std::size_t CountSeriesPoints(const HistoryRange& range, bool by_feature,
+                              const std::optional<std::string>& only_feature,
+                              const std::vector<HistoryBucket>& buckets);
+
 /// Spreads `buckets` (as ReadHistory returns them) over every window of
 /// `range`. With `by_feature`, a feature named in `only_feature` is present
 /// even without usage. Thread-safe (pure).

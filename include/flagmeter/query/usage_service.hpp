@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -22,14 +23,15 @@ namespace flagmeter {
 /// `cache_ms` old, within the 1 s freshness the API promises) and coalescing
 /// of concurrent misses keep thousands of reads per second at about one query
 /// per tenant per `cache_ms`. The cache holds nothing another instance needs.
-/// Thread-safe.
+/// At most `max_pending` tenants wait for a read (USAGE_READ_QUEUE); a read
+/// beyond that fails at once with Overloaded. Thread-safe.
 class UsageService final {
  public:
   using ReaderFactory = std::function<std::unique_ptr<UsageReader>()>;
   using Callback = std::function<void(const Result<TenantUsage>&)>;
   using Clock = std::chrono::steady_clock;
 
-  UsageService(int threads, int cache_ms, ReaderFactory make_reader);
+  UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending = 1000);
   ~UsageService();
   UsageService(const UsageService&) = delete;
   UsageService& operator=(const UsageService&) = delete;
@@ -39,8 +41,9 @@ class UsageService final {
   /// Unavailable, and joins the threads.
   void Stop();
 
-  /// Calls `done` exactly once: inline when the cache answers, otherwise on
-  /// a query thread. Never blocks on the database.
+  /// Calls `done` exactly once: inline when the cache answers or the read
+  /// cannot be queued (stopping: Unavailable; `max_pending` reads waiting:
+  /// Overloaded), otherwise on a query thread. Never blocks on the database.
   void GetUsage(const std::string& tenant, Callback done);
 
   /// Drops a cached "not found" for `tenant`, e.g. once it was just created.
@@ -61,6 +64,7 @@ class UsageService final {
   const int thread_count_;
   const Clock::duration cache_ttl_;
   const ReaderFactory make_reader_;
+  const std::size_t max_pending_;
 
   std::mutex mu_;
   std::condition_variable wake_;

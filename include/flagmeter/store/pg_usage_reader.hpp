@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,16 +18,17 @@ class PgConnection;
 class PgUsageReader final : public UsageReader {
  public:
   /// `database_url`: a libpq URI (postgres://...) or keyword/value string.
-  /// Does not connect; the first call does.
-  explicit PgUsageReader(std::string database_url);
+  /// A usage read lists at most `max_features` features (USAGE_MAX_FEATURES)
+  /// and reads no more rows than that. Does not connect; the first call does.
+  explicit PgUsageReader(std::string database_url, std::size_t max_features = 100);
   ~PgUsageReader() override;
 
   PgUsageReader(const PgUsageReader&) = delete;
   PgUsageReader& operator=(const PgUsageReader&) = delete;
 
   /// See UsageReader::ReadUsage. NotFound("Tenant '<name>' not found").
-  /// Features are ordered by tokens descending, then by name (bytewise).
-  /// Blocking.
+  /// Features are ordered by tokens descending, then by name (bytewise); the
+  /// ones past `max_features` are summed in `other_features`. Blocking.
   Result<TenantUsage> ReadUsage(const std::string& tenant_name, std::int64_t now_ms) override;
 
   /// `SELECT 1`; Unavailable when the database does not answer. Blocking.
@@ -35,6 +37,7 @@ class PgUsageReader final : public UsageReader {
  private:
   Result<TenantUsage> ReadOnce(const std::string& tenant_name, std::int64_t now_ms);
 
+  const std::size_t max_features_;
   std::unique_ptr<PgConnection> connection_;
 };
 

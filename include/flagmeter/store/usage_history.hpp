@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ struct HistoryQuery {
   std::int64_t to_ms = 0;
   std::optional<std::string> feature;  // only this feature
   bool by_feature = false;             // one bucket per (window, feature)
+  // Read at most this many buckets, which ones unspecified: a caller that
+  // refuses more than N points asks for N + 1 to learn there are more.
+  std::int64_t max_buckets = std::numeric_limits<std::int64_t>::max();
 };
 
 /// A window with usage. `feature` is empty unless the query was by feature.
@@ -69,7 +73,8 @@ class UsageHistoryReader {
   virtual ~UsageHistoryReader() = default;
 
   /// The windows of `query` that have usage (or had: a replaced event can
-  /// leave a window at zero), in no particular order. Minute and hour
+  /// leave a window at zero), in no particular order, at most
+  /// `query.max_buckets` of them. Minute and hour
   /// windows sum the minute rollups, day windows the day rollups. An unknown
   /// tenant id yields no buckets. Unavailable when the database is down.
   virtual Result<std::vector<HistoryBucket>> ReadHistory(const HistoryQuery& query) = 0;

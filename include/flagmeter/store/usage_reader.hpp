@@ -15,6 +15,13 @@ struct FeatureUsage {
   std::int64_t events = 0;
 };
 
+/// The features of a usage answer beyond the ones it lists, summed.
+struct OtherFeatures {
+  std::int64_t count = 0;  // features folded in; 0: every feature is listed
+  TokenSum tokens = 0;
+  std::int64_t events = 0;
+};
+
 /// A tenant's usage in the billing period that contains a given instant.
 struct TenantUsage {
   std::string tenant_id;  // UUID
@@ -24,7 +31,8 @@ struct TenantUsage {
   TokenSum total_tokens = 0;
   std::int64_t period_start_ms = 0;  // inclusive, Unix ms UTC
   std::int64_t period_end_ms = 0;    // exclusive
-  std::vector<FeatureUsage> features;  // most tokens first
+  std::vector<FeatureUsage> features;  // most tokens first (ties by name, bytewise)
+  OtherFeatures other_features;        // the features a bounded read left out of `features`
 };
 
 /// Reads usage from the rollups. Blocking; owned by one query thread (each has
@@ -34,7 +42,8 @@ class UsageReader {
   virtual ~UsageReader() = default;
 
   /// Usage of `tenant_name` in its billing period containing `now_ms`.
-  /// NotFound for a tenant that never sent an event; Unavailable when the
+  /// `total_tokens` counts every feature; an implementation may list only
+  /// the largest features and sum the rest in `other_features`. NotFound for a tenant that never sent an event; Unavailable when the
   /// database cannot be reached.
   virtual Result<TenantUsage> ReadUsage(const std::string& tenant_name, std::int64_t now_ms) = 0;
 
