@@ -69,7 +69,10 @@ bool FlagmeterProcess::Start(std::string* error, int timeout_ms) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(), O_WRONLY | O_APPEND, 0);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string binary = FLAGMETER_BINARY;
+  // FLAGMETER_TEST_BINARY runs the tests against another build (an older
+  // one, to see a new test fail on the code before a change).
+  const char* other_binary = std::getenv("FLAGMETER_TEST_BINARY");
+  std::string binary = other_binary != nullptr && *other_binary != '\0' ? other_binary : FLAGMETER_BINARY;
   char* argv[] = {binary.data(), nullptr};
   const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);

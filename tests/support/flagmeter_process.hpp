@@ -10,9 +10,9 @@ namespace flagmeter::test {
 /// Picks a TCP port on 127.0.0.1 that nothing listens on right now.
 int FreePort();
 
-/// The real flagmeter binary (FLAGMETER_BINARY, set by CMake) run as a child
-/// process with the given environment, on a free port, its log in a temp
-/// file. Not thread-safe.
+/// The real flagmeter binary (FLAGMETER_BINARY, set by CMake; or the one
+/// FLAGMETER_TEST_BINARY names) run as a child process with the given
+/// environment, on a free port, its log in a temp file. Not thread-safe.
 class FlagmeterProcess final {
  public:
   /// `env` is added to a minimal environment; PORT is chosen unless given.
