@@ -164,7 +164,8 @@ int RunService(const Config& config) {
                             .metrics = metrics,
                             .tenants = &tenants,
                             .history = &history,
-                            .dead_letters = &dead_letters});
+                            .dead_letters = &dead_letters,
+                            .max_tenants_per_page = config.tenants.max_tenants_per_page});
   if (Status listening = server.Listen(); !listening.ok()) {
     spdlog::critical("start-up: {}", listening.ToString());
     return 1;

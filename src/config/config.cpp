@@ -196,6 +196,8 @@ const std::vector<Variable>& Variables() {
        ApplyRequireApiKeys, false, "true, false, 1, 0; empty: false"},
       {"ADMIN_THREADS", "2", "threads (and PostgreSQL connections) serving admin calls and key look-ups", 1, 64,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::admin_threads>},
+      {"MAX_TENANTS_PER_PAGE", "500", "most tenants one page of /api/tenants or /api/dashboard may ask (limit=)", 1,
+       10000, ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::max_tenants_per_page>},
       {"API_KEY_REFRESH_MS", "1000", "ms between reloads of changed API keys (bounds revocation delay)", 100, 60000,
        ApplyInt<TenantsConfig, &Config::tenants, &TenantsConfig::key_refresh_ms>},
       {"API_KEY_MISS_CACHE", "100000", "unknown API keys remembered as unknown (each costs one look-up); oldest forgotten first",

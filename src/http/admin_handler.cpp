@@ -17,6 +17,7 @@
 #include "http/admin_auth.hpp"
 #include "http/admin_json.hpp"
 #include "http/await_callback.hpp"
+#include "http/tenant_page_params.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
@@ -54,9 +55,15 @@ HttpResponse FailureResponse(const Status& status) {
   return ErrorResponse(500, "Internal server error");
 }
 
-boost::asio::awaitable<HttpResponse> ListTenants(const ApiServices& services) {
-  const auto work = [now = NowMs()](TenantStore& store) { return store.ListTenants(now); };
-  const auto listed = co_await RunOnAdminThread<std::vector<TenantOverview>>(services, work);
+boost::asio::awaitable<HttpResponse> ListTenants(const RouteMatch& match, const ApiServices& services) {
+  auto parsed = ParseTenantPage(match.query, services.max_tenants_per_page);
+  if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
+    co_return JsonResponse(400, ValidationErrorJson(*errors));
+  }
+  const auto work = [page = std::get<TenantPageRequest>(std::move(parsed)), now = NowMs()](TenantStore& store) {
+    return store.ListTenants(now, page);
+  };
+  const auto listed = co_await RunOnAdminThread<TenantOverviewPage>(services, work);
   if (!listed->ok()) co_return FailureResponse(listed->status());
   co_return JsonResponse(200, TenantListJson(listed->value()));
 }
@@ -146,7 +153,7 @@ std::optional<std::string> TenantFromPath(std::string_view raw, HttpResponse& pr
 boost::asio::awaitable<HttpResponse> HandleAdmin(const HttpRequest& request, const RouteMatch& match,
                                                  const ApiServices& services) {
   if (std::optional<HttpResponse> denied = CheckAdmin(request, services)) co_return std::move(*denied);
-  if (match.route == Route::kTenants) co_return co_await ListTenants(services);
+  if (match.route == Route::kTenants) co_return co_await ListTenants(match, services);
   HttpResponse problem;  // set by TenantFromPath when the name is bad
   const std::optional<std::string> tenant = TenantFromPath(match.tenant, problem);
   if (!tenant) co_return problem;

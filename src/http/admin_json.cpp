@@ -6,6 +6,7 @@
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/http/api_json.hpp"
+#include "http/tenant_page_params.hpp"
 
 namespace flagmeter {
 namespace {
@@ -39,10 +40,13 @@ std::string Dump(const ordered_json& body) {
 
 }  // namespace
 
-std::string TenantListJson(const std::vector<TenantOverview>& tenants) {
+std::string TenantListJson(const TenantOverviewPage& page) {
   ordered_json list = ordered_json::array();
-  for (const TenantOverview& tenant : tenants) list.push_back(TenantObject(tenant));
-  return Dump(ordered_json{{"tenants", std::move(list)}, {"count", tenants.size()}});
+  for (const TenantOverview& tenant : page.tenants) list.push_back(TenantObject(tenant));
+  return Dump(ordered_json{
+      {"tenants", std::move(list)},
+      {"count", page.tenants.size()},
+      {"nextCursor", page.next_after ? ordered_json(TenantCursor(*page.next_after)) : ordered_json(nullptr)}});
 }
 
 std::string TenantDetailsJson(const TenantDetails& details) {

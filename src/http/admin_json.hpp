@@ -10,8 +10,8 @@ namespace flagmeter {
 
 /// The JSON bodies of the admin API (docs/tenants.md), with no I/O.
 
-/// {"tenants": [<tenant>...]}
-std::string TenantListJson(const std::vector<TenantOverview>& tenants);
+/// {"tenants": [<tenant>...], "count": N, "nextCursor": "..." or null}
+std::string TenantListJson(const TenantOverviewPage& page);
 
 /// One tenant with its keys (never the keys themselves).
 std::string TenantDetailsJson(const TenantDetails& details);

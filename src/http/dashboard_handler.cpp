@@ -13,6 +13,7 @@
 #include "http/await_callback.hpp"
 #include "http/dashboard_json.hpp"
 #include "http/static_assets.hpp"
+#include "http/tenant_page_params.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
@@ -33,14 +34,20 @@ HttpResponse NoHistoryResponse(std::string_view what) {
   return UnavailableResponse(Status::Unavailable("history: no history service registered"), what);
 }
 
-boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, const ApiServices& services) {
+boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, const RouteMatch& match,
+                                                   const ApiServices& services) {
   if (services.tenants != nullptr && services.tenants->config.require_api_keys) {
     if (std::optional<HttpResponse> denied = CheckAdmin(request, services)) co_return std::move(*denied);
+  }
+  auto parsed = ParseTenantPage(match.query, services.max_tenants_per_page);
+  if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
+    co_return JsonResponse(400, ValidationErrorJson(*errors));
   }
   HistoryService* history = services.history;
   if (history == nullptr) co_return NoHistoryResponse("The dashboard");
   using Snapshot = HistoryService::DashboardResult;
-  const Snapshot snapshot = co_await AwaitCallback<Snapshot>([history](auto done) { history->ReadDashboard(done); });
+  const Snapshot snapshot = co_await AwaitCallback<Snapshot>(
+      [history, &parsed](auto done) { history->ReadDashboard(std::get<TenantPageRequest>(parsed), done); });
   if (!snapshot->ok()) co_return UnavailableResponse(snapshot->status(), "The dashboard");
   HttpResponse response = JsonResponse(200, DashboardJson(snapshot->value()));
   response.set(http::field::cache_control, "no-store");
@@ -57,7 +64,7 @@ HttpResponse Asset(const HttpRequest& request, const RouteMatch& match) {
 
 boost::asio::awaitable<HttpResponse> HandleDashboardRoute(const HttpRequest& request, const RouteMatch& match,
                                                           const ApiServices& services) {
-  if (match.route == Route::kDashboard) co_return co_await DashboardData(request, services);
+  if (match.route == Route::kDashboard) co_return co_await DashboardData(request, match, services);
   co_return Asset(request, match);
 }
 

@@ -6,6 +6,7 @@
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/token_sum.hpp"
 #include "flagmeter/http/api_json.hpp"
+#include "http/tenant_page_params.hpp"
 
 namespace flagmeter {
 namespace {
@@ -104,6 +105,7 @@ std::string DashboardJson(const DashboardSnapshot& snapshot) {
       {"chart", {{"window", "minute"}, {"from", FormatRfc3339(snapshot.chart_start_ms)}, {"minutes", snapshot.chart_minutes}}},
       {"totals", {{"tenants", snapshot.tenants.size()}, {"periodTokens", TokenSumText(period_tokens)}, {"minuteTokens", TokenTexts(minute_tokens)}}},
       {"tenants", std::move(tenants)},
+      {"nextCursor", snapshot.next_after ? Json(TenantCursor(*snapshot.next_after)) : Json(nullptr)},
   };
   return DumpWithWideNumbers(body);
 }

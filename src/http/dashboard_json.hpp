@@ -17,7 +17,9 @@ inline constexpr int kDashboardRefreshSeconds = 5;
 /// grouped. Thread-safe (pure).
 std::string UsageWithSeriesJson(const TenantUsage& usage, const UsageSeries& series);
 
-/// 200 body of GET /api/dashboard (docs/dashboard.md). Thread-safe (pure).
+/// 200 body of GET /api/dashboard (docs/dashboard.md): one page of tenants,
+/// totals over that page, and the cursor of the next page (null on the
+/// last). Thread-safe (pure).
 std::string DashboardJson(const DashboardSnapshot& snapshot);
 
 }  // namespace flagmeter

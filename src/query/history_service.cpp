@@ -73,19 +73,24 @@ void HistoryService::ReadHistory(HistoryQuery query, HistoryCallback done) {
   if (!queued.ok()) (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(queued));
 }
 
-void HistoryService::ReadDashboard(DashboardCallback done) {
+void HistoryService::ReadDashboard(TenantPageRequest page, DashboardCallback done) {
   DashboardResult answer;
   {
     std::lock_guard lock(mu_);
-    if (dashboard_ && Clock::now() - dashboard_read_at_ < dashboard_ttl_) {
+    // Later pages are many and each is polled by few, so only first pages
+    // are shared; a first page of another limit than the one being fetched
+    // is read on its own.
+    const bool first_page = !page.after;
+    if (first_page && dashboard_ && dashboard_page_ == page && Clock::now() - dashboard_read_at_ < dashboard_ttl_) {
       answer = dashboard_;
-    } else {
+    } else if (first_page && (!dashboard_fetching_ || dashboard_fetching_page_ == page)) {
       dashboard_waiters_.push_back(std::move(done));
       if (dashboard_fetching_) return;
-      Status queued = EnqueueLocked(Job{[this](UsageHistoryReader& reader) { FetchDashboard(reader); },
+      Status queued = EnqueueLocked(Job{[this, page](UsageHistoryReader& reader) { FetchDashboard(reader, page); },
                                         [this](const Status& status) { FinishDashboard(nullptr, status); }});
       if (queued.ok()) {
         dashboard_fetching_ = true;
+        dashboard_fetching_page_ = page;
         return;
       }
       done = std::move(dashboard_waiters_.back());
@@ -93,13 +98,34 @@ void HistoryService::ReadDashboard(DashboardCallback done) {
       answer = std::make_shared<const Result<DashboardSnapshot>>(queued);
     }
   }
+  if (!answer) {
+    ReadDashboardPage(std::move(page), std::move(done));
+    return;
+  }
   done(answer);
 }
 
-void HistoryService::FetchDashboard(UsageHistoryReader& reader) {
+void HistoryService::ReadDashboardPage(TenantPageRequest page, DashboardCallback done) {
+  auto shared_done = std::make_shared<DashboardCallback>(std::move(done));
+  Job job{[this, page = std::move(page), shared_done](UsageHistoryReader& reader) {
+            (*shared_done)(
+                std::make_shared<const Result<DashboardSnapshot>>(reader.ReadDashboard(now_ms_(), kChartMinutes, page)));
+          },
+          [shared_done](const Status& status) {
+            (*shared_done)(std::make_shared<const Result<DashboardSnapshot>>(status));
+          }};
+  Status queued;
+  {
+    std::lock_guard lock(mu_);
+    queued = EnqueueLocked(std::move(job));
+  }
+  if (!queued.ok()) (*shared_done)(std::make_shared<const Result<DashboardSnapshot>>(queued));
+}
+
+void HistoryService::FetchDashboard(UsageHistoryReader& reader, const TenantPageRequest& page) {
   // Taken before the read, so a shared snapshot is never older than it claims.
   const Clock::time_point started = Clock::now();
-  Result<DashboardSnapshot> read = reader.ReadDashboard(now_ms_(), kChartMinutes);
+  Result<DashboardSnapshot> read = reader.ReadDashboard(now_ms_(), kChartMinutes, page);
   if (!read.ok()) {
     spdlog::warn("history: dashboard read failed: {}", read.status().ToString());
     FinishDashboard(nullptr, read.status());
@@ -117,6 +143,7 @@ void HistoryService::FinishDashboard(const Clock::time_point* read_at, Result<Da
     dashboard_fetching_ = false;
     if (read_at != nullptr && shared->ok()) {
       dashboard_ = shared;
+      dashboard_page_ = dashboard_fetching_page_;
       dashboard_read_at_ = *read_at;
     }
   }

@@ -43,11 +43,19 @@ std::string HistorySql(const std::string& table, const std::string& unit) {
   // and a read cut at $7 is only used to learn there were more.
 }
 
-// Every tenant, its period (from $1, pg_tenant::PeriodsJson) and one row per
-// feature with usage in it (NULL feature: none yet).
+// One page of tenants, its period (from $1, pg_tenant::PeriodsJson) and one
+// row per feature with usage in it (NULL feature: none yet). The page is
+// picked first, from the bytewise name index (migration 0009), so only its
+// tenants' features are summed: $2 the last name of the previous page (''
+// before the first), $3 the page's limit + 1 (the extra tenant tells whether
+// another page follows).
 constexpr char kDashboardTenantsSql[] = R"sql(
+WITH page AS MATERIALIZED (
+  SELECT id, name, monthly_quota, billing_day FROM tenants
+  WHERE name COLLATE "C" > $2::text ORDER BY name COLLATE "C" LIMIT $3
+)
 SELECT t.id::text, t.name, t.monthly_quota, t.billing_day, p.s, p.e, f.feature, f.tokens, f.events
-FROM tenants t
+FROM page t
 JOIN json_to_recordset($1::json) AS p (d int, s bigint, e bigint) ON p.d = t.billing_day
 LEFT JOIN LATERAL (
   SELECT feature, sum(tokens) AS tokens, sum(events)::bigint AS events
@@ -61,10 +69,11 @@ LEFT JOIN LATERAL (
 ORDER BY t.name COLLATE "C", f.tokens DESC, f.feature COLLATE "C"
 )sql";
 
-// Tokens per minute in [$1, $2) for every tenant, one index range per tenant.
+// Tokens per minute in [$1, $2) for the tenants $3 (an array of ids), one
+// index range per tenant.
 constexpr char kDashboardMinutesSql[] = R"sql(
 SELECT t.id::text, m.ms, m.tokens
-FROM tenants t
+FROM unnest($3::uuid[]) AS t (id)
 CROSS JOIN LATERAL (
   SELECT (extract(epoch FROM minute) * 1000)::bigint AS ms, sum(tokens) AS tokens
   FROM usage_minute
@@ -125,12 +134,16 @@ Result<std::vector<HistoryBucket>> PgUsageHistory::ReadHistory(const HistoryQuer
   });
 }
 
-Result<DashboardSnapshot> PgUsageHistory::ReadDashboard(std::int64_t now_ms, int chart_minutes) {
-  return RunWithRetries<DashboardSnapshot>(*connection_, "store: read the dashboard", kMaxRetries,
-                                           [&] { return ReadDashboardOnce(now_ms, chart_minutes); });
+Result<DashboardSnapshot> PgUsageHistory::ReadDashboard(std::int64_t now_ms, int chart_minutes,
+                                                        const TenantPageRequest& page) {
+  const std::string operation = "store: read the dashboard (" + std::to_string(page.limit) + " tenants" +
+                                (page.after ? " after '" + *page.after + "')" : std::string(")"));
+  return RunWithRetries<DashboardSnapshot>(*connection_, operation, kMaxRetries,
+                                           [&] { return ReadDashboardOnce(now_ms, chart_minutes, page); });
 }
 
-Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms, int chart_minutes) {
+Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms, int chart_minutes,
+                                                            const TenantPageRequest& page) {
   DashboardSnapshot snapshot;
   snapshot.read_at_ms = now_ms;
   snapshot.chart_minutes = chart_minutes;
@@ -140,9 +153,17 @@ Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms,
   // One snapshot for both statements: a card's chart and total agree.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(connection_->Get(), "read_dashboard");
   std::unordered_map<std::string, std::size_t> index_of;
-  for (const pqxx::row& row : tx.exec_prepared("fm_dashboard_tenants", pg_tenant::PeriodsJson(now_ms))) {
+  const pqxx::result rows =
+      tx.exec_prepared("fm_dashboard_tenants", pg_tenant::PeriodsJson(now_ms), page.after.value_or(""), page.limit + 1);
+  for (const pqxx::row& row : rows) {
     const std::string id = row[0].as<std::string>();
     auto [found, inserted] = index_of.try_emplace(id, snapshot.tenants.size());
+    if (inserted && snapshot.tenants.size() == static_cast<std::size_t>(page.limit)) {
+      // The extra tenant: another page follows, after this page's last.
+      snapshot.next_after = snapshot.tenants.back().usage.tenant_name;
+      index_of.erase(found);
+      break;
+    }
     if (inserted) snapshot.tenants.push_back(TenantFromRow(row, chart_minutes));
     if (row[6].is_null()) continue;
     TenantUsage& usage = snapshot.tenants[found->second].usage;
@@ -150,7 +171,10 @@ Result<DashboardSnapshot> PgUsageHistory::ReadDashboardOnce(std::int64_t now_ms,
     usage.total_tokens += feature.tokens;
     usage.features.push_back(std::move(feature));
   }
-  for (const pqxx::row& row : tx.exec_prepared("fm_dashboard_minutes", snapshot.chart_start_ms, chart_end_ms)) {
+  std::string page_ids = "{";
+  for (const DashboardTenant& tenant : snapshot.tenants) page_ids += (page_ids.size() > 1 ? "," : "") + tenant.usage.tenant_id;
+  page_ids += "}";
+  for (const pqxx::row& row : tx.exec_prepared("fm_dashboard_minutes", snapshot.chart_start_ms, chart_end_ms, page_ids)) {
     const auto found = index_of.find(row[0].as<std::string>());
     if (found == index_of.end()) continue;
     const std::int64_t minute = (row[1].as<std::int64_t>() - snapshot.chart_start_ms) / kMinuteMs;

@@ -247,6 +247,20 @@ TEST_F(ConfigTest, ABadSecretIsNamedButNeverEchoed) {
   EXPECT_FALSE(Load().ok());
 }
 
+TEST_F(ConfigTest, MaxTenantsPerPageBoundsThePagedTenantLists) {
+  Result<Config> defaults = Load();
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->tenants.max_tenants_per_page, 500);
+  env_ = {{"MAX_TENANTS_PER_PAGE", "50"}};
+  ASSERT_TRUE(Load().ok());
+  EXPECT_EQ(Load()->tenants.max_tenants_per_page, 50);
+  for (const char* bad : {"0", "10001", "many"}) {
+    env_ = {{"MAX_TENANTS_PER_PAGE", bad}};
+    EXPECT_FALSE(Load().ok()) << bad;
+  }
+  EXPECT_NE(ConfigHelp().find("MAX_TENANTS_PER_PAGE"), std::string::npos);
+}
+
 TEST(ValkeyUrl, ParsesHostPortDatabaseAndPassword) {
   Result<ValkeyEndpoint> plain = ParseValkeyUrl("redis://127.0.0.1");
   ASSERT_TRUE(plain.ok());

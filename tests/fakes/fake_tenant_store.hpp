@@ -48,11 +48,18 @@ class FakeTenantStore final {
    public:
     explicit Handle(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
-    Result<std::vector<TenantOverview>> ListTenants(std::int64_t now_ms) override {
+    Result<TenantOverviewPage> ListTenants(std::int64_t now_ms, const TenantPageRequest& page) override {
       std::lock_guard lock(state_->mu);
-      std::vector<TenantOverview> list;
-      for (auto& [name, details] : state_->tenants) list.push_back(Overview(details, now_ms));
-      return list;
+      TenantOverviewPage listed;
+      auto it = page.after ? state_->tenants.upper_bound(*page.after) : state_->tenants.begin();
+      for (; it != state_->tenants.end(); ++it) {
+        if (listed.tenants.size() == static_cast<std::size_t>(page.limit)) {
+          listed.next_after = listed.tenants.back().tenant_name;
+          break;
+        }
+        listed.tenants.push_back(Overview(it->second, now_ms));
+      }
+      return listed;
     }
 
     Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) override {

@@ -10,7 +10,8 @@
 namespace flagmeter::fakes {
 
 /// A UsageHistoryReader with made-up rollups: every query gets one bucket in
-/// its first window (per feature when asked), the dashboard two tenants.
+/// its first window (per feature when asked), the dashboard two tenants
+/// (paged like the real one).
 class FakeUsageHistory final : public UsageHistoryReader {
  public:
   Result<std::vector<HistoryBucket>> ReadHistory(const HistoryQuery& query) override {
@@ -25,13 +26,19 @@ class FakeUsageHistory final : public UsageHistoryReader {
     return buckets;
   }
 
-  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes) override {
+  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes,
+                                          const TenantPageRequest& page) override {
     DashboardSnapshot snapshot;
     snapshot.read_at_ms = now_ms;
     snapshot.chart_minutes = chart_minutes;
     snapshot.chart_start_ms = (now_ms / 60'000 - chart_minutes + 1) * 60'000;
     FakeUsageReader reader;
-    for (const char* name : {"acme-corp", "globex-inc"}) {
+    for (const std::string name : {"acme-corp", "globex-inc"}) {
+      if (page.after && name <= *page.after) continue;
+      if (snapshot.tenants.size() == static_cast<std::size_t>(page.limit)) {
+        snapshot.next_after = snapshot.tenants.back().usage.tenant_name;
+        break;
+      }
       DashboardTenant tenant;
       tenant.usage = reader.ReadUsage(name, now_ms).value();
       tenant.minute_tokens.assign(static_cast<std::size_t>(chart_minutes), 0);

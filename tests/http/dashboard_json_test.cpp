@@ -98,5 +98,14 @@ TEST(UsageWithSeriesJson, PlainAndGroupedSeries) {
   EXPECT_EQ(grouped["series"][0]["points"].size(), 2u);
 }
 
+TEST(DashboardJson, NextCursorOnlyWhenMoreTenantsFollow) {
+  DashboardSnapshot snapshot;
+  snapshot.chart_minutes = 1;
+  snapshot.tenants.push_back({Usage("acme", 1, 10), {1}});
+  EXPECT_TRUE(nlohmann::json::parse(DashboardJson(snapshot))["nextCursor"].is_null());
+  snapshot.next_after = "acme";
+  EXPECT_EQ(nlohmann::json::parse(DashboardJson(snapshot))["nextCursor"], "YWNtZQ");  // opaque: base64url of the name
+}
+
 }  // namespace
 }  // namespace flagmeter

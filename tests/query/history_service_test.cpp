@@ -29,13 +29,15 @@ class GatedReader final : public UsageHistoryReader {
     ++shared_.history_reads;
     return std::vector<HistoryBucket>{{query.from_ms, "", 1, 1}};
   }
-  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes) override {
+  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes,
+                                          const TenantPageRequest& page) override {
     Wait();
     ++shared_.dashboard_reads;
     if (shared_.fail) return Status::Unavailable("database down");
     DashboardSnapshot snapshot;
     snapshot.read_at_ms = now_ms;
     snapshot.chart_minutes = chart_minutes;
+    snapshot.next_after = page.after.value_or("") + "/" + std::to_string(page.limit);  // which page was read
     return snapshot;
   }
 
@@ -49,9 +51,9 @@ class GatedReader final : public UsageHistoryReader {
 
 using Dashboard = HistoryService::DashboardResult;
 
-std::future<Dashboard> ReadDashboard(HistoryService& service) {
+std::future<Dashboard> ReadDashboard(HistoryService& service, TenantPageRequest page = {}) {
   auto promise = std::make_shared<std::promise<Dashboard>>();
-  service.ReadDashboard([promise](Dashboard result) { promise->set_value(result); });
+  service.ReadDashboard(std::move(page), [promise](Dashboard result) { promise->set_value(result); });
   return promise->get_future();
 }
 
@@ -76,6 +78,22 @@ TEST(HistoryService, ConcurrentDashboardReadsShareOneQuery) {
   }
   EXPECT_TRUE(ReadDashboard(service).get()->ok());  // fresh: from the shared snapshot
   EXPECT_EQ(shared.dashboard_reads.load(), 1);
+}
+
+TEST(HistoryService, OnlyTheFirstPageIsSharedAndEachPageGetsItsOwn) {
+  GatedReader::Shared shared;
+  HistoryService service(1, std::chrono::seconds(60), [&] { return std::make_unique<GatedReader>(shared); });
+  service.Start();
+  const TenantPageRequest second{"tenant-100", 100};
+  EXPECT_EQ(ReadDashboard(service).get()->value().next_after, "/100");
+  EXPECT_EQ(ReadDashboard(service, second).get()->value().next_after, "tenant-100/100");
+  EXPECT_EQ(ReadDashboard(service, second).get()->value().next_after, "tenant-100/100");
+  EXPECT_EQ(shared.dashboard_reads.load(), 3);  // later pages are read each time
+  EXPECT_EQ(ReadDashboard(service).get()->value().next_after, "/100");
+  EXPECT_EQ(shared.dashboard_reads.load(), 3);  // the first page was kept
+  // A first page of another limit is not the kept one.
+  EXPECT_EQ(ReadDashboard(service, TenantPageRequest{std::nullopt, 7}).get()->value().next_after, "/7");
+  EXPECT_EQ(shared.dashboard_reads.load(), 4);
 }
 
 TEST(HistoryService, FailedDashboardReadIsNotKept) {

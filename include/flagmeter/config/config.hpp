@@ -63,6 +63,7 @@ struct TenantsConfig {
   std::optional<bool> auto_create_tenants; // AUTO_CREATE_TENANTS: unset = !require_api_keys (see AutoCreate)
   std::int64_t max_tenants = 100000;       // MAX_TENANTS: no automatic creation beyond this many tenants
   std::size_t tenant_creation_queue = 1000;  // TENANT_CREATION_QUEUE: new names waiting; more get 503
+  int max_tenants_per_page = 500;          // MAX_TENANTS_PER_PAGE: largest `limit` of GET /api/tenants and /api/dashboard
   int key_refresh_ms = 1000;               // API_KEY_REFRESH_MS: how often key changes are picked up
   std::size_t key_miss_cache = 100000;     // API_KEY_MISS_CACHE: unknown keys remembered; oldest forgotten
   std::size_t key_lookup_queue = 1000;     // API_KEY_LOOKUP_QUEUE: requests waiting for a look-up; more get 503

@@ -29,6 +29,7 @@ struct ApiServices {
   const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
   HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
   DeadLetterService* dead_letters = nullptr;  // null: the dead-letter routes answer 503
+  int max_tenants_per_page = 500;           // MAX_TENANTS_PER_PAGE: largest `limit` of the paged tenant lists
 };
 
 /// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on the

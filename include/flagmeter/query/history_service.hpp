@@ -20,10 +20,11 @@ namespace flagmeter {
 /// own UsageHistoryReader, so a long history read never delays the usage
 /// reads that ingest clients poll.
 ///
-/// Dashboard snapshots are shared: a snapshot younger than `dashboard_ttl`
-/// answers at once, and concurrent misses wait for one read, so any number of
-/// open dashboards costs about one read per `dashboard_ttl`. History reads
-/// are not cached. At most `max_pending` reads wait; more fail with
+/// Snapshots of the dashboard's first page are shared: one younger than
+/// `dashboard_ttl` answers at once, and concurrent misses for the same first
+/// page (same limit) wait for one read, so any number of open dashboards
+/// costs about one read per `dashboard_ttl`. Later pages (a cursor) and
+/// history reads are not cached. At most `max_pending` reads wait; more fail with
 /// Overloaded. Thread-safe.
 class HistoryService final {
  public:
@@ -53,9 +54,10 @@ class HistoryService final {
   /// cannot be queued (stopping: Unavailable; full: Overloaded).
   void ReadHistory(HistoryQuery query, HistoryCallback done);
 
-  /// Calls `done` exactly once: inline with a fresh enough snapshot, else on
-  /// a query thread. A failed read is not kept.
-  void ReadDashboard(DashboardCallback done);
+  /// Calls `done` exactly once with the tenants of `page`: inline with a
+  /// fresh enough shared snapshot, else on a query thread (or inline when
+  /// the read cannot be queued). A failed read is not kept.
+  void ReadDashboard(TenantPageRequest page, DashboardCallback done);
 
  private:
   struct Job {
@@ -65,7 +67,9 @@ class HistoryService final {
 
   Status EnqueueLocked(Job job);  // requires mu_
   void RunQueryThread();
-  void FetchDashboard(UsageHistoryReader& reader);
+  void FetchDashboard(UsageHistoryReader& reader, const TenantPageRequest& page);
+  // Reads `page` on its own, uncached.
+  void ReadDashboardPage(TenantPageRequest page, DashboardCallback done);
   // Hands `result` to every waiting dashboard reader; keeps it when read at
   // `read_at` (null: a failure, not kept).
   void FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result);
@@ -80,9 +84,11 @@ class HistoryService final {
   std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;                              // guarded by mu_
-  DashboardResult dashboard_;                         // guarded by mu_: the last good snapshot
+  DashboardResult dashboard_;                         // guarded by mu_: the last good first-page snapshot
+  TenantPageRequest dashboard_page_;                  // guarded by mu_: the page of dashboard_
   Clock::time_point dashboard_read_at_;               // guarded by mu_
   bool dashboard_fetching_ = false;                   // guarded by mu_
+  TenantPageRequest dashboard_fetching_page_;         // guarded by mu_: the page being fetched
   std::vector<DashboardCallback> dashboard_waiters_;  // guarded by mu_
   bool stopping_ = false;                             // guarded by mu_
   std::vector<std::thread> threads_;                  // owned by Start/Stop's caller

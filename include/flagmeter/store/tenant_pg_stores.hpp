@@ -23,7 +23,7 @@ class PgTenantStore final : public TenantStore {
   PgTenantStore& operator=(const PgTenantStore&) = delete;
 
   // See TenantStore. All blocking.
-  Result<std::vector<TenantOverview>> ListTenants(std::int64_t now_ms) override;
+  Result<TenantOverviewPage> ListTenants(std::int64_t now_ms, const TenantPageRequest& page) override;
   Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) override;
   Result<std::vector<std::string>> AdmitTenants(const std::vector<std::string>& names, bool create,
                                                 std::int64_t max_tenants) override;

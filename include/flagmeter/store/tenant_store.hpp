@@ -7,6 +7,7 @@
 
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/token_sum.hpp"
+#include "flagmeter/store/tenant_page.hpp"
 
 namespace flagmeter {
 
@@ -24,6 +25,12 @@ struct TenantOverview {
   std::int64_t period_end_ms = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
+};
+
+/// One page of tenants (TenantPageRequest), by name (bytewise).
+struct TenantOverviewPage {
+  std::vector<TenantOverview> tenants;     // at most the request's limit
+  std::optional<std::string> next_after;   // the last name here when more tenants follow; none: the last page
 };
 
 /// An API key as stored: never the key itself.
@@ -65,8 +72,9 @@ class TenantStore {
  public:
   virtual ~TenantStore() = default;
 
-  /// Every tenant, by name (bytewise), with usage in its period at `now_ms`.
-  virtual Result<std::vector<TenantOverview>> ListTenants(std::int64_t now_ms) = 0;
+  /// The tenants of `page`, by name (bytewise), with usage in their period
+  /// at `now_ms`. Reads at most page.limit + 1 tenants, whatever their number.
+  virtual Result<TenantOverviewPage> ListTenants(std::int64_t now_ms, const TenantPageRequest& page) = 0;
 
   /// One tenant with its keys. NotFound("Tenant '<name>' not found").
   virtual Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) = 0;

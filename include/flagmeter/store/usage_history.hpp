@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/store/tenant_page.hpp"
 #include "flagmeter/store/usage_reader.hpp"
 
 namespace flagmeter {
@@ -58,12 +59,14 @@ struct DashboardTenant {
   std::vector<TokenSum> minute_tokens;      // one per chart minute, oldest first
 };
 
-/// Every tenant at one instant, read in one snapshot.
+/// One page of tenants (TenantPageRequest) at one instant, read in one
+/// snapshot.
 struct DashboardSnapshot {
   std::int64_t read_at_ms = 0;
   std::int64_t chart_start_ms = 0;  // the first chart minute
   int chart_minutes = 0;
-  std::vector<DashboardTenant> tenants;  // by name, bytewise
+  std::vector<DashboardTenant> tenants;    // by name, bytewise; at most the page's limit
+  std::optional<std::string> next_after;   // the last name here when more tenants follow; none: the last page
 };
 
 /// Reads usage history and the dashboard from the rollups. Blocking; owned
@@ -79,15 +82,17 @@ class UsageHistoryReader {
   /// tenant id yields no buckets. Unavailable when the database is down.
   virtual Result<std::vector<HistoryBucket>> ReadHistory(const HistoryQuery& query) = 0;
 
-  /// Every tenant with its current period's usage at `now_ms`, and its tokens
-  /// per minute for the `chart_minutes` minutes ending with the one holding
-  /// `now_ms`. Unavailable when the database is down.
-  virtual Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes) = 0;
+  /// The tenants of `page` with their current period's usage at `now_ms`,
+  /// and their tokens per minute for the `chart_minutes` minutes ending with
+  /// the one holding `now_ms`. Reads at most page.limit + 1 tenants, whatever
+  /// their number. Unavailable when the database is down.
+  virtual Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes,
+                                                  const TenantPageRequest& page) = 0;
 };
 
 /// UsageHistoryReader on PostgreSQL: one statement per history read, two in
-/// one read-only snapshot per dashboard read (tenants with their period's
-/// features; then their chart minutes), whatever the number of tenants.
+/// one read-only snapshot per dashboard read (the page's tenants with their
+/// period's features; then their chart minutes).
 /// Statements time out after 10 s; a broken connection is reopened by the
 /// next call. Owned by one thread.
 class PgUsageHistory final : public UsageHistoryReader {
@@ -101,10 +106,11 @@ class PgUsageHistory final : public UsageHistoryReader {
   /// Blocking.
   Result<std::vector<HistoryBucket>> ReadHistory(const HistoryQuery& query) override;
   /// Blocking.
-  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes) override;
+  Result<DashboardSnapshot> ReadDashboard(std::int64_t now_ms, int chart_minutes,
+                                          const TenantPageRequest& page) override;
 
  private:
-  Result<DashboardSnapshot> ReadDashboardOnce(std::int64_t now_ms, int chart_minutes);
+  Result<DashboardSnapshot> ReadDashboardOnce(std::int64_t now_ms, int chart_minutes, const TenantPageRequest& page);
 
   std::unique_ptr<PgConnection> connection_;
 };

@@ -118,7 +118,7 @@ TEST_F(HistoryBenchmark, ReadsOverMonthsOfMinuteRollups) {
   time_read("hour x 720 (30 days)", HistoryWindow::kHour, 30 * kDayMs, false);
   time_read("day x 30", HistoryWindow::kDay, 30 * kDayMs, true);
   const double dashboard_ms = MedianMs(5, [&] {
-    auto read = history.ReadDashboard(NowMs(), 60);
+    auto read = history.ReadDashboard(NowMs(), 60, TenantPageRequest{std::nullopt, tenants});
     ASSERT_TRUE(read.ok()) << read.status().ToString();
     ASSERT_EQ(read->tenants.size(), static_cast<std::size_t>(tenants));
   });
