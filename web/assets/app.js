@@ -1,5 +1,7 @@
 // The dashboard: one request to /api/dashboard per refresh, cards updated in
-// place, and a line saying how fresh the numbers are.
+// place, and a line saying how fresh the numbers are. Tenants come in pages
+// (the server's default size, or ?limit=N in the page's address); "Next" and
+// "Previous" move between them and the refresh keeps to the page shown.
 import { drawChart } from './chart.js';
 import { createCard, projectedTokens, updateCard } from './cards.js';
 import {
@@ -16,13 +18,26 @@ const state = {
   cards: new Map(),    // tenant name -> card element
   refreshMs: 5000,
   timer: null,
+  limit: new URLSearchParams(window.location.search).get('limit'),  // null: the server's default
+  cursors: [null],     // cursor of each page visited so far; null: the first page
+  pageIndex: 0,        // which of them is shown
+  requestSeq: 0,       // answers to requests older than the newest are dropped
 };
+
+function dashboardUrl() {
+  const params = new URLSearchParams();
+  if (state.limit) params.set('limit', state.limit);
+  const cursor = state.cursors[state.pageIndex];
+  if (cursor) params.set('cursor', cursor);
+  const query = params.toString();
+  return query ? `/api/dashboard?${query}` : '/api/dashboard';
+}
 
 async function fetchDashboard() {
   const headers = { Accept: 'application/json' };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch('/api/dashboard', { headers, cache: 'no-store' });
+  const response = await fetch(dashboardUrl(), { headers, cache: 'no-store' });
   const body = await response.text().then(parseExactJson).catch(() => ({}));
   if (response.status === 401 || response.status === 403) {
     const error = new Error(body.error || `HTTP ${response.status}`);
@@ -35,8 +50,10 @@ async function fetchDashboard() {
 
 async function refresh() {
   clearTimeout(state.timer);
+  const seq = ++state.requestSeq;
   try {
     const data = await fetchDashboard();
+    if (seq !== state.requestSeq) return;  // the page changed meanwhile; its own refresh is under way
     state.data = data;
     state.receivedAt = Date.now();
     state.error = null;
@@ -44,6 +61,7 @@ async function refresh() {
     $('auth').hidden = true;
     render();
   } catch (error) {
+    if (seq !== state.requestSeq) return;
     state.error = error;
     if (error.needsToken) showAuth(error.message);
   }
@@ -76,6 +94,42 @@ function renderFreshness() {
     box.className = 'freshness live';
     text.textContent = `Live · updated ${formatAge(age)} · data as of ${asOf} · every ${state.refreshMs / 1000} s`;
   }
+}
+
+function paged() {
+  return state.pageIndex > 0 || Boolean(state.data && state.data.nextCursor);
+}
+
+// The pager shows only when there is more than one page; totals and the
+// chart are then those of the page shown, and say so.
+function renderPager(data) {
+  const more = paged();
+  $('pager').hidden = !more;
+  $('page-prev').disabled = state.pageIndex === 0;
+  $('page-next').disabled = !data.nextCursor;
+  const first = data.tenants[0];
+  const last = data.tenants.at(-1);
+  $('page-info').textContent = first
+    ? `Page ${state.pageIndex + 1} · ${first.tenantName} – ${last.tenantName}`
+    : `Page ${state.pageIndex + 1}`;
+  $('stat-tenants-label').textContent = more ? 'Tenants on this page' : 'Tenants';
+  $('chart-title').textContent = `Tokens per minute, last hour, ${more ? 'tenants on this page' : 'all tenants'}`;
+}
+
+function goToPage(index) {
+  if (index < 0 || index >= state.cursors.length) return;
+  state.pageIndex = index;
+  // Until the page arrives, the one shown cannot say where "next" leads.
+  $('page-prev').disabled = true;
+  $('page-next').disabled = true;
+  refresh();
+}
+
+function nextPage() {
+  if (!state.data || !state.data.nextCursor) return;
+  state.cursors = state.cursors.slice(0, state.pageIndex + 1);
+  state.cursors.push(state.data.nextCursor);
+  goToPage(state.pageIndex + 1);
 }
 
 function renderSummary(data) {
@@ -152,6 +206,7 @@ function arrangeCards() {
 
 function render() {
   const { data } = state;
+  renderPager(data);
   renderSummary(data);
   drawChart($('chart'), data.totals.minuteTokens, Date.parse(data.chart.from), formatCompact);
   renderCards(data, Date.now());
@@ -161,6 +216,8 @@ function start() {
   $('filter').addEventListener('input', arrangeCards);
   $('sort').addEventListener('change', arrangeCards);
   $('only-hot').addEventListener('change', arrangeCards);
+  $('page-next').addEventListener('click', nextPage);
+  $('page-prev').addEventListener('click', () => goToPage(state.pageIndex - 1));
   $('auth').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $('auth-token').value.trim());

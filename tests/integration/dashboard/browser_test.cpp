@@ -1,7 +1,8 @@
-// The dashboard in a real browser: tests/browser/dashboard_test.mjs drives
-// the system's headless Chromium against a real flagmeter. Needs node (with
-// npm, to install playwright-core once into tests/browser/node_modules) and
-// /usr/bin/chromium; fails, never skips, when they are missing.
+// The dashboard in a real browser: tests/browser/dashboard_test.mjs and
+// dashboard_paging_test.mjs drive the system's headless Chromium against a
+// real flagmeter. Needs node (with npm, to install playwright-core once into
+// tests/browser/node_modules) and /usr/bin/chromium; fails, never skips,
+// when they are missing.
 #include <sys/wait.h>
 
 #include <array>
@@ -52,7 +53,10 @@ bool IsPng(const fs::path& file) {
   return in && std::string(magic.data(), 4) == "\x89PNG";
 }
 
-TEST_F(DashboardTest, PageUpdatesInChromiumWithoutReload) {
+// Runs tests/browser/<script> against the fixture's server, saving its
+// screenshot as <build>/<screenshot>; checks node, Chromium and
+// playwright-core first (installing the latter once).
+void RunBrowserScript(const std::string& base_url, const std::string& script, const std::string& screenshot_name) {
   const CommandResult node = RunCommand("node --version");
   ASSERT_EQ(node.exit_code, 0) << "node is required for the browser test (Debian: apt-get install nodejs npm): "
                                << node.output;
@@ -63,14 +67,22 @@ TEST_F(DashboardTest, PageUpdatesInChromiumWithoutReload) {
         RunCommand("cd " + Quote(kBrowserDir.string()) + " && npm install --no-audit --no-fund");
     ASSERT_EQ(install.exit_code, 0) << "npm install in " << kBrowserDir << " failed:\n" << install.output;
   }
-  const fs::path screenshot = kBuildDir / "dashboard.png";
+  const fs::path screenshot = kBuildDir / screenshot_name;
   fs::remove(screenshot);
   const CommandResult run = RunCommand("FLAGMETER_ADMIN_TOKEN=" + Quote(kDashboardAdminToken) + " timeout 60 node " +
-                                       Quote((kBrowserDir / "dashboard_test.mjs").string()) + " " + Quote(BaseUrl()) +
-                                       " " + Quote(screenshot.string()));
+                                       Quote((kBrowserDir / script).string()) + " " + Quote(base_url) + " " +
+                                       Quote(screenshot.string()));
   std::cout << run.output;
   EXPECT_EQ(run.exit_code, 0) << "the browser test failed (exit " << run.exit_code << "):\n" << run.output;
   EXPECT_TRUE(IsPng(screenshot)) << "no screenshot at " << screenshot;
+}
+
+TEST_F(DashboardTest, PageUpdatesInChromiumWithoutReload) {
+  RunBrowserScript(BaseUrl(), "dashboard_test.mjs", "dashboard.png");
+}
+
+TEST_F(DashboardTest, NextShowsTheSecondPageOfTenantsInChromium) {
+  RunBrowserScript(BaseUrl(), "dashboard_paging_test.mjs", "dashboard-page-2.png");
 }
 
 }  // namespace
