@@ -37,7 +37,9 @@ class SlowLookups final : public TenantStore {
   SlowLookups(std::unique_ptr<TenantStore> inner, std::shared_ptr<Shared> shared)
       : inner_(std::move(inner)), shared_(std::move(shared)) {}
 
-  Result<std::vector<TenantOverview>> ListTenants(std::int64_t now_ms) override { return inner_->ListTenants(now_ms); }
+  Result<TenantOverviewPage> ListTenants(std::int64_t now_ms, const TenantPageRequest& page) override {
+    return inner_->ListTenants(now_ms, page);
+  }
   Result<TenantDetails> GetTenant(const std::string& name, std::int64_t now_ms) override {
     return inner_->GetTenant(name, now_ms);
   }
