@@ -62,11 +62,13 @@ void RunBrowserScript(const std::string& base_url, const std::string& script, co
                                << node.output;
   ASSERT_TRUE(fs::exists("/usr/bin/chromium"))
       << "/usr/bin/chromium is required for the browser test (Debian: apt-get install chromium chromium-driver)";
-  if (!fs::exists(kBrowserDir / "node_modules" / "playwright-core")) {
-    const CommandResult install =
-        RunCommand("cd " + Quote(kBrowserDir.string()) + " && npm install --no-audit --no-fund");
-    ASSERT_EQ(install.exit_code, 0) << "npm install in " << kBrowserDir << " failed:\n" << install.output;
-  }
+  // Browser tests run in parallel: the first installs while the others wait
+  // on the lock, so none starts node on a half-installed node_modules.
+  const CommandResult install = RunCommand(
+      "cd " + Quote(kBrowserDir.string()) + " && flock " + Quote((kBuildDir / "npm-install.lock").string()) +
+      " sh -c '[ -e node_modules/.package-lock.json ] && [ -d node_modules/playwright-core ] ||"
+      " npm install --no-audit --no-fund'");
+  ASSERT_EQ(install.exit_code, 0) << "npm install in " << kBrowserDir << " failed:\n" << install.output;
   const fs::path screenshot = kBuildDir / screenshot_name;
   fs::remove(screenshot);
   const CommandResult run = RunCommand("FLAGMETER_ADMIN_TOKEN=" + Quote(kDashboardAdminToken) + " timeout 60 node " +
