@@ -5,11 +5,10 @@
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/http/router.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
+#include "http/query_params.hpp"
 
 namespace flagmeter {
 namespace {
-
-constexpr std::string_view kSeriesParams[] = {"window", "from", "to", "feature", "groupBy"};
 
 std::int64_t DefaultSpanMs(HistoryWindow window) {
   switch (window) {
@@ -18,34 +17,6 @@ std::int64_t DefaultSpanMs(HistoryWindow window) {
     case HistoryWindow::kDay: return 30 * 86'400'000LL;
   }
   return 3'600'000;
-}
-
-bool IsSeriesParam(std::string_view name) {
-  for (std::string_view known : kSeriesParams) {
-    if (name == known) return true;
-  }
-  return false;
-}
-
-// The series parameters of `query`, decoded; a repeated or undecodable one
-// is an error.
-std::map<std::string, std::string> SplitQuery(std::string_view query, std::vector<FieldError>& errors) {
-  std::map<std::string, std::string> params;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    const std::string_view name = pair.substr(0, eq);
-    if (!IsSeriesParam(name)) continue;
-    std::string value;
-    if (!PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value)) {
-      errors.push_back({std::string(name), std::string(name) + " has a malformed percent-escape"});
-    } else if (!params.emplace(std::string(name), std::move(value)).second) {
-      errors.push_back({std::string(name), std::string(name) + " is given more than once"});
-    }
-  }
-  return params;
 }
 
 std::optional<std::int64_t> ReadTime(const std::map<std::string, std::string>& params, const std::string& name,
@@ -82,7 +53,7 @@ void ReadFeature(const std::map<std::string, std::string>& params, SeriesRequest
 std::variant<std::optional<SeriesRequest>, std::vector<FieldError>> ParseSeriesRequest(std::string_view query,
                                                                                        std::int64_t now_ms) {
   std::vector<FieldError> errors;
-  const std::map<std::string, std::string> params = SplitQuery(query, errors);
+  const std::map<std::string, std::string> params = DecodeQueryParams(query, {"window", "from", "to", "feature", "groupBy"}, errors);
   if (params.empty() && errors.empty()) return std::optional<SeriesRequest>();
   SeriesRequest request;
   std::optional<HistoryWindow> window;

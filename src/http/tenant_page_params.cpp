@@ -6,6 +6,7 @@
 
 #include "flagmeter/http/router.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
+#include "http/query_params.hpp"
 
 namespace flagmeter {
 namespace {
@@ -39,32 +40,11 @@ std::optional<std::string> DecodeBase64Url(std::string_view text) {
   return bytes;
 }
 
-// The page parameters of `query`, decoded once; a repeated or undecodable
-// one is an error.
-std::map<std::string, std::string> PageParams(std::string_view query, std::vector<FieldError>& errors) {
-  std::map<std::string, std::string> params;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    const std::string name(pair.substr(0, eq));
-    if (name != "limit" && name != "cursor") continue;
-    std::string value;
-    if (!PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value)) {
-      errors.push_back({name, name + " has a malformed percent-escape"});
-    } else if (!params.emplace(name, std::move(value)).second) {
-      errors.push_back({name, name + " is given more than once"});
-    }
-  }
-  return params;
-}
-
 }  // namespace
 
 std::variant<TenantPageRequest, std::vector<FieldError>> ParseTenantPage(std::string_view query, int max_limit) {
   std::vector<FieldError> errors;
-  const std::map<std::string, std::string> params = PageParams(query, errors);
+  const std::map<std::string, std::string> params = DecodeQueryParams(query, {"limit", "cursor"}, errors);
   TenantPageRequest page;
   page.limit = std::min(kDefaultTenantsPerPage, max_limit);
   if (const auto found = params.find("limit"); found != params.end()) {
