@@ -10,6 +10,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kNotFound: return "Not found";
     case Status::Code::kUnavailable: return "Unavailable";
     case Status::Code::kOverloaded: return "Overloaded";
+    case Status::Code::kAborted: return "Aborted";
     case Status::Code::kInternal: return "Internal";
   }
   return "Unknown";

@@ -15,9 +15,8 @@ namespace flagmeter {
 namespace {
 
 constexpr int kMaxRetries = 3;
+// Attempts of a batch that lost a race with a concurrent one (Aborted).
 constexpr int kMaxRaceRetries = 10;
-// Marks an attempt that lost a race with a concurrent batch (see below).
-constexpr std::string_view kRacedMessage = "a concurrent batch stored one of these ids first";
 // Bounds the memory of known_tenants_; forgetting names only costs one
 // redundant (idempotent) tenant insert per batch until they are relearnt.
 constexpr std::size_t kMaxKnownTenants = 100'000;
@@ -177,7 +176,7 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
       if (!once.ok()) return Result<CommitOutcome>(once.status().WithContext(operation));
       return once;
     });
-    if (outcome.ok() || outcome.status().message().find(kRacedMessage) == std::string::npos) break;
+    if (outcome.ok() || outcome.status().code() != Status::Code::kAborted) break;
   }
   if (!outcome.ok()) return outcome;
   RememberTenants(events);
@@ -196,7 +195,7 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
     // A concurrent batch committed one of our ids after our snapshot: run
     // again, so the comparison of acceptance order sees it.
     tx.abort();
-    return Status::Unavailable(std::string(kRacedMessage));
+    return Status::Aborted("a concurrent batch stored one of these ids first");
   }
   if (matched != batch_size) {
     tx.abort();

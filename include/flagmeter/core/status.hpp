@@ -17,6 +17,7 @@ class [[nodiscard]] Status {
     kNotFound,         // the named thing does not exist
     kUnavailable,      // a dependency (Valkey, PostgreSQL) cannot be reached; retry later
     kOverloaded,       // a bound was hit (queue depth); retry later
+    kAborted,          // a concurrent change won a race (e.g. another batch stored an id first); rerun at once
     kInternal,         // a bug or an unexpected answer from a dependency
   };
 
@@ -27,6 +28,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Overloaded(std::string msg) { return {Code::kOverloaded, std::move(msg)}; }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
