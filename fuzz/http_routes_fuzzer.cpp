@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "fakes/fake_dead_letter_store.hpp"
 #include "fakes/fake_event_sink.hpp"
 #include "fakes/fake_tenant_store.hpp"
 #include "fakes/fake_usage_history.hpp"
@@ -30,7 +31,8 @@
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
-#include "flagmeter/tenants/admin_service.hpp"
+#include "flagmeter/core/work_pool.hpp"
+#include "flagmeter/queue/dead_letter_store.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/tenants/tenant_creator.hpp"
@@ -46,6 +48,13 @@ using namespace flagmeter;
 // The admin token of the seed corpus' admin requests.
 constexpr char kAdminToken[] = "fuzz-admin-token-0123456789";
 
+void SeedDeadLetters(fakes::FakeDeadLetterStore& store) {
+  store.Add(DeadLetterReason::kRefused, R"({"tenant":"acme","feature":"chat","tokens":1,"id":"e1"})");
+  store.Add(DeadLetterReason::kUndecodable, "not an event");
+  store.Add(DeadLetterReason::kRefused, R"({"tenant":"zeta","feature":"x","tokens":2})");
+  store.queue.clear();  // redriven entries go nowhere: the fake's queue stays small
+}
+
 // The services, built once for the whole run: their threads stay up.
 struct Harness {
   Harness() {
@@ -53,6 +62,7 @@ struct Harness {
     usage.Start();
     history.Start();
     admin.Start();
+    dead_letters.Start();
     keys.Start();
     creator.Start();
   }
@@ -67,7 +77,17 @@ struct Harness {
                                           .requeue_expired = [] { return Result<std::size_t>(0); },
                                           .inflight = [] { return std::int64_t{0}; }},
                             metrics, std::chrono::seconds(1), 5};
-  AdminService admin{1, [this] { return tenant_store.NewStore(); }};
+  AdminPool admin{WorkPoolOptions{.group = ThreadGroup::kAdmin, .name = "admin"},
+                  [this] { return tenant_store.NewStore(); }};
+  // A few dead letters to list, redrive and discard, refilled when the list is empty.
+  DeadLetterPool dead_letters{WorkPoolOptions{.group = ThreadGroup::kDeadLetters, .name = "deadletters"}, [] {
+                                auto store = std::make_unique<fakes::FakeDeadLetterStore>();
+                                store->on_move = [](fakes::FakeDeadLetterStore& moved) {
+                                  if (moved.size() == 0) SeedDeadLetters(moved);
+                                };
+                                SeedDeadLetters(*store);
+                                return store;
+                              }};
   KeyRegistry keys{std::chrono::milliseconds(1000), [this] { return tenant_store.NewStore(); }};
   KnownTenants known{1000};
   TenantCreator creator{{.max_tenants = 1000}, [this] { return tenant_store.NewStore(); }};
@@ -83,7 +103,8 @@ struct Harness {
                        .monitor = monitor,
                        .metrics = metrics,
                        .tenants = &tenants,
-                       .history = &history};
+                       .history = &history,
+                       .dead_letters = &dead_letters};
   asio::io_context io;
 };
 

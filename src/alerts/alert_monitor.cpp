@@ -8,7 +8,6 @@
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/threshold_alerts.hpp"
 #include "flagmeter/core/clock.hpp"
-#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
 namespace {
@@ -27,8 +26,9 @@ std::string ClaimId(const AlertKey& key) {
 
 }  // namespace
 
-AlertMonitor::AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender)
-    : config_(std::move(config)), store_(std::move(store)), sender_(sender) {}
+AlertMonitor::AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender,
+                           ThreadHealth* health)
+    : config_(std::move(config)), store_(std::move(store)), sender_(sender), health_(health) {}
 
 AlertMonitor::~AlertMonitor() { Stop(); }
 
@@ -36,11 +36,15 @@ void AlertMonitor::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
   if (!thread_.joinable()) {
-    thread_ = std::thread([this] {
-      SetThreadName("fm-alerts");
-      Run();
-    });
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kAlertMonitor, 1);
+    thread_ = StartSupervised(health_, ThreadGroup::kAlertMonitor, "fm-alerts", [this] { Run(); },
+                              [this] { return Stopping(); });
   }
+}
+
+bool AlertMonitor::Stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
 }
 
 void AlertMonitor::Stop() {
@@ -49,7 +53,10 @@ void AlertMonitor::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kAlertMonitor, 0);
+  }
 }
 
 void AlertMonitor::TenantsChanged(const std::vector<std::string>& names) {
@@ -82,7 +89,14 @@ void AlertMonitor::Run() {
         it = changed_.erase(it);
       }
       lock.unlock();
-      const bool checked = Check(names);
+      bool checked = false;
+      try {
+        checked = Check(names);
+      } catch (...) {
+        // Checked again once the thread restarts.
+        TenantsChanged(names);
+        throw;
+      }
       lock.lock();
       if (!checked) {
         changed_.insert(names.begin(), names.end());

@@ -8,7 +8,6 @@
 #include "flagmeter/alerts/threshold_alerts.hpp"
 #include "flagmeter/alerts/webhook_client.hpp"
 #include "flagmeter/core/clock.hpp"
-#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 
 namespace flagmeter {
@@ -30,8 +29,16 @@ std::int64_t RetryDelayMs(const AlertsConfig& config, int attempts) {
   return std::min<std::int64_t>(delay, config.webhook_max_backoff_ms);
 }
 
-AlertSender::AlertSender(AlertsConfig config, StoreFactory make_store, Metrics& metrics)
-    : config_(std::move(config)), make_store_(std::move(make_store)), metrics_(metrics) {}
+AlertSender::AlertSender(AlertsConfig config, StoreFactory make_store, Metrics& metrics, ThreadHealth* health)
+    : config_(std::move(config)),
+      metrics_(metrics),
+      senders_(WorkPoolOptions{.group = ThreadGroup::kAlertSenders,
+                               .name = "webhook",
+                               .threads = config_.senders,
+                               .max_queued = kMaxQueuedAlerts,
+                               .queue_setting = {},  // fixed: kMaxQueuedAlerts
+                               .health = health},
+               std::move(make_store)) {}
 
 AlertSender::~AlertSender() { Stop(); }
 
@@ -39,52 +46,19 @@ void AlertSender::OnRetryScheduled(std::function<void(std::chrono::milliseconds)
   retry_scheduled_ = std::move(listener);
 }
 
-void AlertSender::Start() {
-  std::lock_guard lock(mu_);
-  stopping_ = false;
-  for (int i = 0; i < config_.senders; ++i) {
-    threads_.emplace_back([this, i] {
-      SetThreadName("fm-webhook-" + std::to_string(i));
-      RunThread();
-    });
-  }
-}
+void AlertSender::Start() { senders_.Start(); }
 
-void AlertSender::Stop() {
-  std::size_t left = 0;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    left = queue_.size();
-    queue_.clear();
-  }
-  wake_.notify_all();
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
-  if (left > 0) spdlog::warn("alerts: {} alerts left pending at shutdown; a running instance will send them", left);
-}
+void AlertSender::Stop() { senders_.Stop(); }
 
 void AlertSender::Enqueue(PendingAlert alert) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;  // stays pending in the database
-    queue_.push_back(std::move(alert));
-  }
-  wake_.notify_one();
-}
-
-void AlertSender::RunThread() {
-  std::unique_ptr<TenantAlertStore> store = make_store_();
-  std::unique_lock lock(mu_);
-  while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    PendingAlert alert = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    Deliver(*store, std::move(alert));
-    lock.lock();
-  }
+  auto shared = std::make_shared<PendingAlert>(std::move(alert));
+  senders_.Post(WorkPool<TenantAlertStore>::Job{
+      [this, shared](TenantAlertStore& store) { Deliver(store, std::move(*shared)); },
+      [shared](const Status& why) {
+        // The claim stays pending in the database: the stale-claim sweep of
+        // a running instance takes it up again.
+        spdlog::warn("alerts: {} left pending for later: {}", Describe(*shared), why.ToString());
+      }});
 }
 
 void AlertSender::Deliver(TenantAlertStore& store, PendingAlert alert) {

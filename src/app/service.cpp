@@ -9,17 +9,18 @@
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/alerts/alert_monitor.hpp"
+#include "flagmeter/app/runtime_budget.hpp"
 #include "flagmeter/alerts/alert_sender.hpp"
 #include "flagmeter/alerts/commit_notifier.hpp"
 #include "flagmeter/alerts/webhook_address_policy.hpp"
 #include "flagmeter/core/thread_health.hpp"
+#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/http/io_pool.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
-#include "flagmeter/queue/dead_letter_service.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_dead_letter_store.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
@@ -29,7 +30,6 @@
 #include "flagmeter/store/pg_usage_reader.hpp"
 #include "flagmeter/store/tenant_pg_stores.hpp"
 #include "flagmeter/store/usage_history.hpp"
-#include "flagmeter/tenants/admin_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/tenants/tenant_creator.hpp"
@@ -47,6 +47,8 @@ constexpr auto kMigrationRetryDelay = std::chrono::seconds(1);
 // Shutdown budget: requests, then workers, within the 10 s operators expect.
 constexpr auto kRequestDrainTime = std::chrono::seconds(4);
 constexpr auto kWorkerDrainTime = std::chrono::seconds(4);
+// The admin API's dead-letter calls are operators' calls, a few at a time.
+constexpr std::size_t kDeadLetterCallQueue = 100;
 // Open dashboards share one snapshot this long (they refresh every 5 s).
 constexpr auto kDashboardSnapshotTtl = std::chrono::milliseconds(1000);
 
@@ -87,19 +89,19 @@ int RunService(const Config& config) {
   UsageService usage(
       config.store.usage_readers, config.store.usage_cache_ms,
       [&] { return std::make_unique<PgUsageReader>(config.store.database_url, config.store.usage_max_features); },
-      config.store.usage_read_queue);
-  // History and the dashboard: as many threads as usage reads, their own
-  // connections.
-  HistoryService history(config.store.usage_readers, kDashboardSnapshotTtl,
+      config.store.usage_read_queue, &threads);
+  // History and the dashboard: threads and connections of their own.
+  HistoryService history(config.store.history_readers, kDashboardSnapshotTtl,
                          [&] { return std::make_unique<PgUsageHistory>(config.store.database_url); },
-                         config.store.history_read_queue);
+                         config.store.history_read_queue, nullptr, &threads);
   // Alerts: the workers report committed tenants to the monitor (a set
   // insert, after the commit), which claims crossings and hands them to the
   // sender threads.
   AlertSender alert_sender(
-      config.alerts, [&] { return std::make_unique<PgTenantAlertStore>(config.store.database_url); }, metrics);
+      config.alerts, [&] { return std::make_unique<PgTenantAlertStore>(config.store.database_url); }, metrics,
+      &threads);
   AlertMonitor alert_monitor(config.alerts, std::make_unique<PgTenantAlertStore>(config.store.database_url),
-                             alert_sender);
+                             alert_sender, &threads);
   alert_sender.OnRetryScheduled([&alert_monitor](std::chrono::milliseconds delay) {
     alert_monitor.RetryScheduled(delay);
   });
@@ -112,15 +114,21 @@ int RunService(const Config& config) {
       },
       metrics, WorkerRetryPolicy(), &threads);
   const auto make_tenant_store = [&] { return std::make_unique<PgTenantStore>(config.store.database_url); };
-  AdminService admin(config.tenants.admin_threads, make_tenant_store, config.tenants.admin_queue);
+  AdminPool admin(WorkPoolOptions{.group = ThreadGroup::kAdmin,
+                                  .name = "admin",
+                                  .threads = config.tenants.admin_threads,
+                                  .max_queued = config.tenants.admin_queue,
+                                  .queue_setting = "ADMIN_QUEUE",
+                                  .health = &threads},
+                  make_tenant_store);
   KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms), make_tenant_store,
-                   config.tenants.key_miss_cache, config.tenants.key_lookup_queue);
+                   config.tenants.key_miss_cache, config.tenants.key_lookup_queue, &threads);
   // Room for every tenant events may create, and as many made by operators.
   KnownTenants known_tenants(static_cast<std::size_t>(2 * config.tenants.max_tenants));
   TenantCreator creator({.auto_create = config.tenants.AutoCreate(),
                          .max_tenants = config.tenants.max_tenants,
                          .max_queued = config.tenants.tenant_creation_queue},
-                        make_tenant_store);
+                        make_tenant_store, &threads);
   const TenantServices tenants{
       .admin = admin,
       .keys = keys,
@@ -151,7 +159,13 @@ int RunService(const Config& config) {
       metrics, std::chrono::seconds(1), /*reap_every=*/5, &threads);
 
   // The admin API's dead-letter calls: one thread, its own Valkey connection.
-  DeadLetterService dead_letters([&] { return std::make_unique<ValkeyDeadLetterStore>(config.queue); });
+  DeadLetterPool dead_letters(WorkPoolOptions{.group = ThreadGroup::kDeadLetters,
+                                              .name = "deadletters",
+                                              .threads = 1,
+                                              .max_queued = kDeadLetterCallQueue,
+                                              .queue_setting = {},  // fixed: kDeadLetterCallQueue
+                                              .health = &threads},
+                              [&] { return std::make_unique<ValkeyDeadLetterStore>(config.queue); });
 
   IoPool io_pool(config.http.io_threads);
   // Taken over before the port opens, so a SIGTERM right after start-up is
@@ -188,6 +202,7 @@ int RunService(const Config& config) {
   io_pool.Start();
   spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
                config.http.io_threads, config.worker.concurrency);
+  spdlog::info("runtime: {}", RuntimeBudgetLine(RuntimeBudget(config)));
   spdlog::info(
       "tenants: {} admin threads (queue {}), 1 key thread (look-up queue {}, miss cache {}), 1 creation thread "
       "(queue {}; automatic creation {}, at most {} tenants)",

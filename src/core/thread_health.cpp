@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <future>
+#include <memory>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -13,7 +16,7 @@ namespace {
 
 constexpr std::array<std::string_view, kThreadGroupCount> kNames = {
     "pusher", "workers", "usage_readers", "history_readers", "admin",
-    "key_registry", "alert_monitor", "alert_senders", "monitor"};
+    "key_registry", "alert_monitor", "alert_senders", "monitor", "tenant_creator", "dead_letters"};
 
 // Sleeps up to `delay` in short steps, returning early once `stopping()`.
 void SleepUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping) {
@@ -78,6 +81,24 @@ void RunSupervised(ThreadHealth* health, ThreadGroup group, const std::string& t
     if (stopping()) return;
     delay = std::min(delay * 2, backoff.max);
   }
+}
+
+std::thread StartSupervised(ThreadHealth* health, ThreadGroup group, std::string thread_name,
+                            std::function<void()> loop, std::function<bool()> stopping, RestartBackoff backoff) {
+  auto running = std::make_shared<std::promise<void>>();
+  std::future<void> counted = running->get_future();
+  std::thread thread([health, group, thread_name = std::move(thread_name), loop = std::move(loop),
+                      stopping = std::move(stopping), backoff, running]() mutable {
+    // RunSupervised counts the thread before the loop's first run.
+    auto first_run = [&loop, &running] {
+      if (running) std::exchange(running, nullptr)->set_value();
+      loop();
+    };
+    RunSupervised(health, group, thread_name, first_run, stopping, backoff);
+    if (running) running->set_value();  // never ran (cannot happen: the loop always runs once)
+  });
+  counted.wait();
+  return thread;
 }
 
 }  // namespace flagmeter

@@ -9,7 +9,7 @@
 #include "flagmeter/core/clock.hpp"
 #include "flagmeter/http/api_json.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
-#include "flagmeter/tenants/admin_service.hpp"
+#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/tenants/api_keys.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
 #include "flagmeter/tenants/tenant_services.hpp"
@@ -33,13 +33,10 @@ using Shared = std::shared_ptr<const Result<T>>;
 template <typename T, typename Work>
 boost::asio::awaitable<Shared<T>> RunOnAdminThread(const ApiServices& services, const Work& work) {
   return AwaitCallback<Shared<T>>([&services, work](auto done) {
-    services.tenants->admin.Post([work, done = std::move(done)](TenantStore* store) {
-      if (store == nullptr) {
-        done(std::make_shared<const Result<T>>(Status::Unavailable("admin: busy or shutting down")));
-        return;
-      }
-      done(std::make_shared<const Result<T>>(work(*store)));
-    });
+    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
+    services.tenants->admin.Post(AdminPool::Job{
+        [work, shared_done](TenantStore& store) { (*shared_done)(std::make_shared<const Result<T>>(work(store))); },
+        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
   });
 }
 
@@ -48,6 +45,12 @@ HttpResponse FailureResponse(const Status& status) {
   if (status.code() == Status::Code::kUnavailable) {
     spdlog::warn("http: admin call failed: {}", status.ToString());
     HttpResponse response = ErrorResponse(503, "The database is unavailable; retry shortly");
+    response.set(http::field::retry_after, "1");
+    return response;
+  }
+  if (status.code() == Status::Code::kOverloaded) {
+    spdlog::warn("http: admin call refused: {}", status.ToString());
+    HttpResponse response = ErrorResponse(503, "Too many admin calls are waiting (ADMIN_QUEUE); retry shortly");
     response.set(http::field::retry_after, "1");
     return response;
   }

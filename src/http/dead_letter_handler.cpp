@@ -8,7 +8,9 @@
 
 #include "flagmeter/http/api_json.hpp"
 #include "flagmeter/queue/dead_letter_mover.hpp"
-#include "flagmeter/queue/dead_letter_service.hpp"
+#include "flagmeter/core/work_pool.hpp"
+#include "flagmeter/http/server.hpp"
+#include "flagmeter/queue/dead_letter_store.hpp"
 #include "http/admin_auth.hpp"
 #include "http/await_callback.hpp"
 #include "http/dead_letter_json.hpp"
@@ -24,15 +26,12 @@ using Shared = std::shared_ptr<const Result<T>>;
 // coroutine resumes on its own executor. `work` is taken by reference for
 // the reason given at admin_handler.cpp's RunOnAdminThread.
 template <typename T, typename Work>
-boost::asio::awaitable<Shared<T>> RunOnDeadLetterThread(DeadLetterService& service, const Work& work) {
+boost::asio::awaitable<Shared<T>> RunOnDeadLetterThread(DeadLetterPool& service, const Work& work) {
   return AwaitCallback<Shared<T>>([&service, work](auto done) {
-    service.Post([work, done = std::move(done)](DeadLetterStore* store) {
-      if (store == nullptr) {
-        done(std::make_shared<const Result<T>>(Status::Unavailable("dead letters: busy or shutting down")));
-        return;
-      }
-      done(std::make_shared<const Result<T>>(work(*store)));
-    });
+    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
+    service.Post(DeadLetterPool::Job{
+        [work, shared_done](DeadLetterStore& store) { (*shared_done)(std::make_shared<const Result<T>>(work(store))); },
+        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
   });
 }
 
@@ -51,7 +50,7 @@ HttpResponse FailureResponse(const Status& status) {
   return ErrorResponse(500, "Internal server error");
 }
 
-boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterService& service) {
+boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterPool& service) {
   auto parsed = ParseDeadLetterListQuery(match.query);
   if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
     co_return JsonResponse(400, ValidationErrorJson(*errors));
@@ -68,7 +67,7 @@ boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterSer
 }
 
 boost::asio::awaitable<HttpResponse> Move(const HttpRequest& request, DeadLetterAction action,
-                                          DeadLetterService& service) {
+                                          DeadLetterPool& service) {
   if (!IsJsonContentType(request[http::field::content_type])) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }

@@ -16,11 +16,9 @@ BackgroundMonitor::~BackgroundMonitor() { Stop(); }
 void BackgroundMonitor::Start() {
   RunOnce(/*reap=*/true);
   if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 1);
-  thread_ = std::thread([this] {
-    RunSupervised(threads_, ThreadGroup::kMonitor, "fm-monitor", [this] { Run(); }, [this] {
-      std::lock_guard lock(mu_);
-      return stopping_;
-    });
+  thread_ = StartSupervised(threads_, ThreadGroup::kMonitor, "fm-monitor", [this] { Run(); }, [this] {
+    std::lock_guard lock(mu_);
+    return stopping_;
   });
 }
 

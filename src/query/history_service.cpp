@@ -3,58 +3,26 @@
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/core/clock.hpp"
-#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
-namespace {
-
-Status StoppedStatus() { return Status::Unavailable("history: the service is shutting down"); }
-
-}  // namespace
 
 HistoryService::HistoryService(int threads, std::chrono::milliseconds dashboard_ttl, ReaderFactory make_reader,
-                               std::size_t max_pending, WallClock now_ms)
-    : thread_count_(threads),
-      dashboard_ttl_(dashboard_ttl),
-      make_reader_(std::move(make_reader)),
-      max_pending_(max_pending),
-      now_ms_(now_ms ? std::move(now_ms) : WallClock([] { return NowMs(); })) {}
+                               std::size_t max_pending, WallClock now_ms, ThreadHealth* health)
+    : dashboard_ttl_(dashboard_ttl),
+      now_ms_(now_ms ? std::move(now_ms) : WallClock([] { return NowMs(); })),
+      readers_(WorkPoolOptions{.group = ThreadGroup::kHistoryReaders,
+                               .name = "history",
+                               .threads = threads,
+                               .max_queued = max_pending,
+                               .queue_setting = "HISTORY_READ_QUEUE",
+                               .health = health},
+               std::move(make_reader)) {}
 
 HistoryService::~HistoryService() { Stop(); }
 
-void HistoryService::Start() {
-  for (int i = 0; i < thread_count_; ++i) {
-    threads_.emplace_back([this, i] {
-      SetThreadName("fm-history-" + std::to_string(i));
-      RunQueryThread();
-    });
-  }
-}
+void HistoryService::Start() { readers_.Start(); }
 
-void HistoryService::Stop() {
-  std::deque<Job> abandoned;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
-    stopping_ = true;
-    abandoned.swap(jobs_);
-  }
-  wake_.notify_all();
-  const Status stopped = StoppedStatus();
-  for (Job& job : abandoned) job.abandon(stopped);
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
-}
-
-Status HistoryService::EnqueueLocked(Job job) {
-  if (stopping_) return StoppedStatus();
-  if (jobs_.size() >= max_pending_) {
-    return Status::Overloaded("history: " + std::to_string(jobs_.size()) + " reads are waiting already");
-  }
-  jobs_.push_back(std::move(job));
-  wake_.notify_one();
-  return Status::Ok();
-}
+void HistoryService::Stop() { readers_.Stop(); }
 
 void HistoryService::ReadHistory(HistoryQuery query, HistoryCallback done) {
   auto shared_done = std::make_shared<HistoryCallback>(std::move(done));
@@ -65,12 +33,7 @@ void HistoryService::ReadHistory(HistoryQuery query, HistoryCallback done) {
       [shared_done](const Status& status) {
         (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(status));
       }};
-  Status queued;
-  {
-    std::lock_guard lock(mu_);
-    queued = EnqueueLocked(std::move(job));
-  }
-  if (!queued.ok()) (*shared_done)(std::make_shared<const Result<std::vector<HistoryBucket>>>(queued));
+  readers_.Post(std::move(job));
 }
 
 void HistoryService::ReadDashboard(TenantPageRequest page, DashboardCallback done) {
@@ -86,7 +49,7 @@ void HistoryService::ReadDashboard(TenantPageRequest page, DashboardCallback don
     } else if (first_page && (!dashboard_fetching_ || dashboard_fetching_page_ == page)) {
       dashboard_waiters_.push_back(std::move(done));
       if (dashboard_fetching_) return;
-      Status queued = EnqueueLocked(Job{[this, page](UsageHistoryReader& reader) { FetchDashboard(reader, page); },
+      Status queued = readers_.TryPost(Job{[this, page](UsageHistoryReader& reader) { FetchDashboard(reader, page); },
                                         [this](const Status& status) { FinishDashboard(nullptr, status); }});
       if (queued.ok()) {
         dashboard_fetching_ = true;
@@ -114,12 +77,7 @@ void HistoryService::ReadDashboardPage(TenantPageRequest page, DashboardCallback
           [shared_done](const Status& status) {
             (*shared_done)(std::make_shared<const Result<DashboardSnapshot>>(status));
           }};
-  Status queued;
-  {
-    std::lock_guard lock(mu_);
-    queued = EnqueueLocked(std::move(job));
-  }
-  if (!queued.ok()) (*shared_done)(std::make_shared<const Result<DashboardSnapshot>>(queued));
+  readers_.Post(std::move(job));
 }
 
 void HistoryService::FetchDashboard(UsageHistoryReader& reader, const TenantPageRequest& page) {
@@ -148,20 +106,6 @@ void HistoryService::FinishDashboard(const Clock::time_point* read_at, Result<Da
     }
   }
   for (DashboardCallback& waiter : waiters) waiter(shared);
-}
-
-void HistoryService::RunQueryThread() {
-  std::unique_ptr<UsageHistoryReader> reader = make_reader_();
-  std::unique_lock lock(mu_);
-  while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;  // stopping, nothing left
-    Job job = std::move(jobs_.front());
-    jobs_.pop_front();
-    lock.unlock();
-    job.run(*reader);
-    lock.lock();
-  }
 }
 
 }  // namespace flagmeter

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/core/clock.hpp"
-#include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
 namespace {
@@ -18,42 +17,33 @@ bool Cacheable(const Result<TenantUsage>& result) {
 
 }  // namespace
 
-UsageService::UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending)
-    : thread_count_(threads),
-      cache_ttl_(std::chrono::milliseconds(cache_ms)),
-      make_reader_(std::move(make_reader)),
-      max_pending_(max_pending) {}
+UsageService::UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending,
+                           ThreadHealth* health)
+    : cache_ttl_(std::chrono::milliseconds(cache_ms)),
+      readers_(WorkPoolOptions{.group = ThreadGroup::kUsageReaders,
+                               .name = "usage",
+                               .threads = threads,
+                               .max_queued = max_pending,
+                               .queue_setting = "USAGE_READ_QUEUE",
+                               .health = health},
+               std::move(make_reader)) {}
 
 UsageService::~UsageService() { Stop(); }
 
 void UsageService::Start() {
-  for (int i = 0; i < thread_count_; ++i) {
-    threads_.emplace_back([this, i] {
-      SetThreadName("fm-usage-" + std::to_string(i));
-      RunQueryThread();
-    });
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
   }
+  readers_.Start();
 }
 
 void UsageService::Stop() {
-  std::vector<Callback> abandoned;
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
-    for (const std::string& tenant : pending_) {
-      Entry& entry = entries_[tenant];
-      for (Callback& waiter : entry.waiters) abandoned.push_back(std::move(waiter));
-      entry.waiters.clear();
-      entry.fetching = false;
-    }
-    pending_.clear();
   }
-  wake_.notify_all();
-  const Result<TenantUsage> stopped(Status::Unavailable("usage: the service is shutting down"));
-  for (Callback& done : abandoned) done(stopped);
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  readers_.Stop();  // answers the waiters of every queued read with Unavailable
 }
 
 void UsageService::GetUsage(const std::string& tenant, Callback done) {
@@ -69,20 +59,21 @@ void UsageService::GetUsage(const std::string& tenant, Callback done) {
       Entry& entry = entries_[tenant];
       if (entry.result && Clock::now() - entry.fetched_at < cache_ttl_) {
         cached = entry.result;
-      } else if (!entry.fetching && pending_.size() >= max_pending_) {
-        // A read that joins one already queued or running costs no queue
-        // slot; a new one beyond the bound is refused rather than queued.
-        cached = std::make_shared<Result<TenantUsage>>(Status::Overloaded(
-            "usage: " + std::to_string(pending_.size()) + " reads are waiting already (USAGE_READ_QUEUE)"));
-        if (!entry.result && entry.waiters.empty()) entries_.erase(tenant);
       } else {
         entry.waiters.push_back(std::move(done));
-        if (!entry.fetching) {
+        if (entry.fetching) return;  // joins the read already queued or running: no queue slot
+        Status queued = readers_.TryPost(
+            WorkPool<UsageReader>::Job{[this, tenant](UsageReader& reader) { Fetch(reader, tenant); },
+                                       [this, tenant](const Status& status) { Abandon(tenant, status); }});
+        if (queued.ok()) {
           entry.fetching = true;
-          pending_.push_back(tenant);
-          wake_.notify_one();
+          return;
         }
-        return;
+        // Beyond USAGE_READ_QUEUE (or stopping): refused rather than queued.
+        done = std::move(entry.waiters.back());
+        entry.waiters.pop_back();
+        if (!entry.result && entry.waiters.empty()) entries_.erase(tenant);
+        cached = std::make_shared<Result<TenantUsage>>(queued);
       }
     }
   }
@@ -94,20 +85,6 @@ void UsageService::ForgetMissing(const std::string& tenant) {
   auto it = entries_.find(tenant);
   if (it == entries_.end() || it->second.fetching || !it->second.result) return;
   if (it->second.result->status().code() == Status::Code::kNotFound) entries_.erase(it);
-}
-
-void UsageService::RunQueryThread() {
-  std::unique_ptr<UsageReader> reader = make_reader_();
-  std::unique_lock lock(mu_);
-  while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-    if (pending_.empty()) return;  // stopping, nothing left to read
-    std::string tenant = std::move(pending_.front());
-    pending_.pop_front();
-    lock.unlock();
-    Fetch(*reader, tenant);
-    lock.lock();
-  }
 }
 
 void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
@@ -127,6 +104,19 @@ void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
     }
   }
   for (Callback& done : waiters) done(*result);
+}
+
+void UsageService::Abandon(const std::string& tenant, const Status& status) {
+  std::vector<Callback> waiters;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(tenant);
+    if (it == entries_.end()) return;
+    waiters.swap(it->second.waiters);
+    it->second.fetching = false;
+  }
+  const Result<TenantUsage> failed(status);
+  for (Callback& done : waiters) done(failed);
 }
 
 }  // namespace flagmeter

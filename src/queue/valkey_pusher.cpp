@@ -22,11 +22,9 @@ void ValkeyPusher::Start() {
   if (started_ || stopping_) return;
   started_ = true;
   if (health_ != nullptr) health_->Expect(ThreadGroup::kPusher, 1);
-  thread_ = std::thread([this] {
-    RunSupervised(health_, ThreadGroup::kPusher, "fm-pusher", [this] { Run(); }, [this] {
-      std::lock_guard lock(mu_);
-      return stopping_;
-    });
+  thread_ = StartSupervised(health_, ThreadGroup::kPusher, "fm-pusher", [this] { Run(); }, [this] {
+    std::lock_guard lock(mu_);
+    return stopping_;
   });
 }
 

@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "flagmeter/core/thread_name.hpp"
 #include "flagmeter/tenants/crypto.hpp"
 
 namespace flagmeter {
@@ -17,11 +16,12 @@ KeyVerdict Verdict(KeyVerdict::Kind kind, std::string tenant = "") { return KeyV
 }  // namespace
 
 KeyRegistry::KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store, std::size_t max_misses,
-                         std::size_t max_pending_lookups)
+                         std::size_t max_pending_lookups, ThreadHealth* health)
     : refresh_(refresh),
       make_store_(std::move(make_store)),
       max_misses_(std::max<std::size_t>(max_misses, 1)),
-      max_pending_lookups_(max_pending_lookups) {}
+      max_pending_lookups_(max_pending_lookups),
+      health_(health) {}
 
 KeyRegistry::~KeyRegistry() { Stop(); }
 
@@ -29,11 +29,15 @@ void KeyRegistry::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
   if (!thread_.joinable()) {
-    thread_ = std::thread([this] {
-      SetThreadName("fm-keys");
-      RunKeyThread();
-    });
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kKeyRegistry, 1);
+    thread_ = StartSupervised(health_, ThreadGroup::kKeyRegistry, "fm-keys", [this] { RunKeyThread(); },
+                              [this] { return Stopping(); });
   }
+}
+
+bool KeyRegistry::Stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
 }
 
 void KeyRegistry::Stop() {
@@ -50,7 +54,10 @@ void KeyRegistry::Stop() {
   for (auto& [hash, waiters] : abandoned) {
     for (Callback& done : waiters) done(stopped);
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kKeyRegistry, 0);
+  }
 }
 
 std::optional<KeyVerdict> KeyRegistry::FromMemory(const std::string& hash) {
@@ -115,7 +122,13 @@ void KeyRegistry::RunKeyThread() {
       const std::string hash = std::move(lookup_order_.front());
       lookup_order_.pop_front();
       lock.unlock();
-      LookUp(*store, hash);
+      try {
+        LookUp(*store, hash);
+      } catch (...) {
+        // Its waiters are answered before the thread restarts with a new store.
+        AnswerLookUp(hash, Status::Internal("api keys: a key look-up failed unexpectedly"));
+        throw;
+      }
       lock.lock();
       continue;
     }
@@ -174,6 +187,10 @@ void KeyRegistry::LookUp(TenantStore& store, const std::string& hash) {
       RememberMiss(hash);
     }
   }
+  AnswerLookUp(hash, verdict);
+}
+
+void KeyRegistry::AnswerLookUp(const std::string& hash, const Result<KeyVerdict>& verdict) {
   std::vector<Callback> waiters;
   {
     std::lock_guard lock(mu_);

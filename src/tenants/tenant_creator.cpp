@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <exception>
 #include <unordered_set>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
-#include "flagmeter/core/thread_name.hpp"
-
 namespace flagmeter {
 
-TenantCreator::TenantCreator(TenantCreationLimits limits, StoreFactory make_store)
-    : limits_(limits), make_store_(std::move(make_store)) {}
+TenantCreator::TenantCreator(TenantCreationLimits limits, StoreFactory make_store, ThreadHealth* health)
+    : limits_(limits), make_store_(std::move(make_store)), health_(health) {}
 
 TenantCreator::~TenantCreator() { Stop(); }
 
@@ -19,11 +18,15 @@ void TenantCreator::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
   if (!thread_.joinable()) {
-    thread_ = std::thread([this] {
-      SetThreadName("fm-tenants");
-      RunThread();
-    });
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kTenantCreator, 1);
+    thread_ = StartSupervised(health_, ThreadGroup::kTenantCreator, "fm-tenants", [this] { RunThread(); },
+                              [this] { return Stopping(); });
   }
+}
+
+bool TenantCreator::Stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
 }
 
 void TenantCreator::Stop() {
@@ -37,7 +40,10 @@ void TenantCreator::Stop() {
   wake_.notify_all();
   const Result<Admissions> stopped(Status::Unavailable("tenants: the service is shutting down"));
   for (Request& request : abandoned) request.done(stopped);
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    if (health_ != nullptr) health_->Expect(ThreadGroup::kTenantCreator, 0);
+  }
 }
 
 void TenantCreator::Admit(std::vector<std::string> names, Callback done) {
@@ -65,15 +71,20 @@ void TenantCreator::RunThread() {
     queued_names_ = 0;
     lock.unlock();
     try {
-      Answer(*store, std::move(requests));
-    } catch (const std::exception& error) {
-      spdlog::error("tenants: admitting new tenants threw: {}", error.what());
+      Answer(*store, requests);
+    } catch (...) {
+      // The requests not answered yet are, before the thread restarts with a new store.
+      const Result<Admissions> failed(Status::Internal("tenants: admitting new tenants failed unexpectedly"));
+      for (Request& request : requests) {
+        if (request.done) request.done(failed);
+      }
+      throw;
     }
     lock.lock();
   }
 }
 
-void TenantCreator::Answer(TenantStore& store, std::vector<Request> requests) {
+void TenantCreator::Answer(TenantStore& store, std::vector<Request>& requests) {
   std::vector<std::string> names;
   for (const Request& request : requests) names.insert(names.end(), request.names.begin(), request.names.end());
   std::sort(names.begin(), names.end());
@@ -81,7 +92,7 @@ void TenantCreator::Answer(TenantStore& store, std::vector<Request> requests) {
   Result<std::vector<std::string>> admitted = store.AdmitTenants(names, limits_.auto_create, limits_.max_tenants);
   if (!admitted.ok()) {
     spdlog::warn("tenants: {} new tenant names could not be admitted: {}", names.size(), admitted.status().ToString());
-    for (Request& request : requests) request.done(admitted.status());
+    for (Request& request : requests) std::exchange(request.done, nullptr)(admitted.status());
     return;
   }
   const std::unordered_set<std::string> exists(admitted->begin(), admitted->end());
@@ -92,7 +103,7 @@ void TenantCreator::Answer(TenantStore& store, std::vector<Request> requests) {
       const TenantAdmission admission = exists.count(name) > 0 ? TenantAdmission::kExists : missing;
       answer.emplace_back(std::move(name), admission);
     }
-    request.done(answer);
+    std::exchange(request.done, nullptr)(answer);
   }
 }
 

@@ -89,7 +89,7 @@ TEST_F(ConfigTest, HelpListsEveryVariable) {
   const std::string help = ConfigHelp();
   for (const char* name : {"PORT", "DATABASE_URL", "VALKEY_URL", "QUEUE_NAME", "WORKER_CONCURRENCY",
                            "MAX_BODY_BYTES", "MAX_QUEUE_DEPTH", "LOG_LEVEL", "LOG_FORMAT", "IO_THREADS",
-                           "BATCH_SIZE", "BATCH_LINGER_MS", "USAGE_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
+                           "BATCH_SIZE", "BATCH_LINGER_MS", "USAGE_READERS", "HISTORY_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
                            "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS",
                            "API_KEY_MISS_CACHE", "API_KEY_LOOKUP_QUEUE", "AUTO_CREATE_TENANTS", "MAX_TENANTS",
                            "TENANT_CREATION_QUEUE", "ADMIN_QUEUE"}) {

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace flagmeter {
@@ -20,6 +21,7 @@ class FakeReader final : public UsageReader {
     std::atomic<int> reads{0};
     std::atomic<int> started{0};  // reads begun, held or not
     std::atomic<std::int64_t> tokens{0};
+    std::atomic<int> throws{0};  // reads of "boom" that throw
     std::mutex mu;
     std::condition_variable cv;
     bool hold = false;
@@ -35,6 +37,7 @@ class FakeReader final : public UsageReader {
     ++shared_.reads;
     if (tenant == "ghost") return Status::NotFound("Tenant 'ghost' not found");
     if (tenant == "down") return Status::Unavailable("database down");
+    if (tenant == "boom" && shared_.throws-- > 0) throw std::runtime_error("lost the connection");
     TenantUsage usage;
     usage.tenant_name = tenant;
     usage.total_tokens = shared_.tokens.load();
@@ -146,6 +149,21 @@ TEST_F(UsageServiceTest, ReadsBeyondTheQueueBoundAreOverloadedAtOnce) {
   for (int i = 0; i < 500 && answered < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(answered, 3);
   EXPECT_TRUE(Get(service, "refused").ok());  // room again
+}
+
+TEST_F(UsageServiceTest, AReaderThatThrowsAnswersItsWaitersAndIsRestarted) {
+  ThreadHealth health;
+  UsageService service(1, 60'000, [this] { return std::make_unique<FakeReader>(shared_); }, 10, &health);
+  service.Start();
+  shared_.throws = 1;
+  const Result<TenantUsage> failed = Get(service, "boom");
+  EXPECT_EQ(failed.status().code(), Status::Code::kInternal);
+  EXPECT_NE(failed.status().message().find("lost the connection"), std::string::npos);
+  // The tenant's read is not left marked as running: the next one reads again, on the restarted thread.
+  shared_.tokens = 7;
+  EXPECT_EQ(Get(service, "boom")->total_tokens, 7);
+  EXPECT_EQ(health.Snapshot()[static_cast<std::size_t>(ThreadGroup::kUsageReaders)].restarts, 1);
+  EXPECT_FALSE(health.Degraded());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,7 @@ class SlowLookups final : public TenantStore {
     bool held = false;                    // guarded by mu: FindKey waits while true
     std::chrono::microseconds delay{0};   // guarded by mu
     std::atomic<int> find_calls{0};
+    std::atomic<int> throws{0};  // look-ups that throw, as a broken connection might
   };
 
   SlowLookups(std::unique_ptr<TenantStore> inner, std::shared_ptr<Shared> shared)
@@ -63,6 +65,7 @@ class SlowLookups final : public TenantStore {
   }
   Result<std::optional<ApiKeyEntry>> FindKey(const std::string& key_hash) override {
     ++shared_->find_calls;
+    if (shared_->throws-- > 0) throw std::runtime_error("connection lost mid-query");
     std::chrono::microseconds delay{0};
     {
       std::unique_lock lock(shared_->mu);
@@ -81,10 +84,10 @@ class SlowLookups final : public TenantStore {
 class KeyRegistryTest : public ::testing::Test {
  protected:
   std::unique_ptr<KeyRegistry> MakeRegistry(std::chrono::milliseconds refresh, std::size_t max_misses,
-                                            std::size_t max_pending) {
+                                            std::size_t max_pending, ThreadHealth* health = nullptr) {
     return std::make_unique<KeyRegistry>(
         refresh, [this] { return std::make_unique<SlowLookups>(fake_.NewStore(), shared_); }, max_misses,
-        max_pending);
+        max_pending, health);
   }
 
   // Waits for the verdict on `key`; Unavailable as a status.
@@ -190,6 +193,22 @@ TEST_F(KeyRegistryTest, TheMissCacheKeepsAtMostItsBoundForgettingTheOldest) {
   ASSERT_TRUE(CheckNow(*registry, "fm_a").ok());
   EXPECT_EQ(shared_->find_calls.load(), 4) << "the oldest miss was forgotten and looked up again";
   registry->Stop();
+}
+
+TEST_F(KeyRegistryTest, ALookUpThatThrowsIsAnsweredAndTheKeyThreadRestarts) {
+  ThreadHealth health;
+  auto registry = MakeRegistry(60s, 100, 100, &health);
+  registry->Start();
+  shared_->throws = 1;
+  const std::string key = "fm_" + std::string(43, 'q');
+  const Result<KeyVerdict> failed = CheckNow(*registry, key);
+  EXPECT_EQ(failed.status().code(), Status::Code::kInternal) << failed.status().ToString();
+  // After the restart the same key is looked up again, and found unknown.
+  const Result<KeyVerdict> again = CheckNow(*registry, key);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->kind, KeyVerdict::Kind::kUnknown);
+  EXPECT_EQ(health.Snapshot()[static_cast<std::size_t>(ThreadGroup::kKeyRegistry)].restarts, 1);
+  EXPECT_FALSE(health.Degraded());
 }
 
 }  // namespace

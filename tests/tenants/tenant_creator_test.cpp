@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,24 @@ TEST_F(TenantCreatorTest, NamesBeyondTheQueueBoundAreRefusedAtOnce) {
   ASSERT_FALSE(too_many.ok());
   EXPECT_NE(too_many.status().message().find("TENANT_CREATION_QUEUE"), std::string::npos);
   EXPECT_TRUE(AdmitNow(*creator, {"a", "b"}).ok());
+}
+
+TEST_F(TenantCreatorTest, ACreatorThreadThatThrowsIsRestartedAndServesTheQueuedNames) {
+  ThreadHealth health;
+  int made = 0;
+  TenantCreator creator({.auto_create = true, .max_tenants = 10, .max_queued = 10},
+                        [this, &made]() -> std::unique_ptr<TenantStore> {
+                          if (++made == 1) throw std::runtime_error("cannot connect");
+                          return fake_.NewStore();
+                        },
+                        &health);
+  creator.Start();
+  Result<TenantCreator::Admissions> answer = AdmitNow(creator, {"acme"});
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(*answer, (TenantCreator::Admissions{{"acme", TenantAdmission::kExists}}));
+  EXPECT_EQ(made, 2);
+  EXPECT_EQ(health.Snapshot()[static_cast<std::size_t>(ThreadGroup::kTenantCreator)].restarts, 1);
+  EXPECT_FALSE(health.Degraded());
 }
 
 }  // namespace

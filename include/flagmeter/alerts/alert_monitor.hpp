@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/store/tenant_alert_store.hpp"
 
 namespace flagmeter {
@@ -31,7 +32,8 @@ class AlertSender;
 class AlertMonitor final {
  public:
   /// `sender` must outlive the monitor.
-  AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender);
+  AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender,
+               ThreadHealth* health = nullptr);
   ~AlertMonitor();
   AlertMonitor(const AlertMonitor&) = delete;
   AlertMonitor& operator=(const AlertMonitor&) = delete;
@@ -48,6 +50,7 @@ class AlertMonitor final {
 
  private:
   void Run();
+  bool Stopping();
   bool Check(const std::vector<std::string>& names);  // false: the database failed, check again later
   /// Hands due claims to the sender; returns when the next retry is due
   /// (none: no retry scheduled).
@@ -57,6 +60,7 @@ class AlertMonitor final {
   const AlertsConfig config_;
   const std::unique_ptr<TenantAlertStore> store_;
   AlertSender& sender_;
+  ThreadHealth* const health_;  // may be null
 
   // Owned by the alert thread: claims known to exist (ours or another's),
   // "tenant id|period start|threshold", so a crossing costs one insert only.

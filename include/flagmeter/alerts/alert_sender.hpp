@@ -1,16 +1,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/store/tenant_alert_store.hpp"
 
 namespace flagmeter {
@@ -22,8 +19,11 @@ class Metrics;
 /// Thread-safe (pure).
 std::int64_t RetryDelayMs(const AlertsConfig& config, int attempts);
 
-/// Sends claimed threshold alerts. Owns `config.senders` sender threads,
-/// each with its own TenantAlertStore, fed from one queue. One try per
+/// Sends claimed threshold alerts. Owns a WorkPool of `config.senders`
+/// sender threads (fm-webhook-N), each with its own TenantAlertStore, fed
+/// from one queue of at most kMaxQueuedAlerts alerts (beyond it an alert
+/// stays pending in the database, where the stale-claim sweep takes it up
+/// again). One try per
 /// alert taken from the queue, bounded by `webhook_timeout_ms` (DNS
 /// included); before it the claim's attempts and updated_at are written (so
 /// a live send is never mistaken for a dead one). After it:
@@ -42,8 +42,10 @@ class AlertSender final {
  public:
   using StoreFactory = std::function<std::unique_ptr<TenantAlertStore>()>;
 
+  static constexpr std::size_t kMaxQueuedAlerts = 10'000;
+
   /// `metrics` must outlive the sender.
-  AlertSender(AlertsConfig config, StoreFactory make_store, Metrics& metrics);
+  AlertSender(AlertsConfig config, StoreFactory make_store, Metrics& metrics, ThreadHealth* health = nullptr);
   ~AlertSender();
   AlertSender(const AlertSender&) = delete;
   AlertSender& operator=(const AlertSender&) = delete;
@@ -61,22 +63,16 @@ class AlertSender final {
   void Enqueue(PendingAlert alert);
 
  private:
-  void RunThread();
   void Deliver(TenantAlertStore& store, PendingAlert alert);
   void GiveUp(TenantAlertStore& store, const PendingAlert& alert, const Status& last);
   void Record(TenantAlertStore& store, const PendingAlert& alert, DeliveryStatus status, const Status& last);
 
   // Constant after construction.
   const AlertsConfig config_;
-  const StoreFactory make_store_;
   Metrics& metrics_;
   std::function<void(std::chrono::milliseconds)> retry_scheduled_;  // set before Start
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<PendingAlert> queue_;    // guarded by mu_
-  bool stopping_ = false;             // guarded by mu_
-  std::vector<std::thread> threads_;  // owned by Start/Stop's caller
+  WorkPool<TenantAlertStore> senders_;  // last: its threads use the fields above
 };
 
 }  // namespace flagmeter

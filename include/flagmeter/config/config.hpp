@@ -48,7 +48,8 @@ struct WorkerConfig {
 
 struct StoreConfig {
   std::string database_url = "postgres://flagmeter@localhost:5432/flagmeter";  // DATABASE_URL
-  int usage_readers = 2;                   // USAGE_READERS: threads (and connections) serving reads
+  int usage_readers = 2;                   // USAGE_READERS: threads (and connections) serving usage reads
+  int history_readers = 2;                 // HISTORY_READERS: threads (and connections) serving history/dashboard
   int usage_cache_ms = 250;                // USAGE_CACHE_MS: how long a usage answer may be reused
   std::size_t usage_max_features = 100;    // USAGE_MAX_FEATURES: features a usage answer lists; the rest are summed
   std::size_t usage_read_queue = 1000;     // USAGE_READ_QUEUE: usage reads waiting for a thread; more answer 503

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace flagmeter {
@@ -19,13 +20,15 @@ enum class ThreadGroup : std::size_t {
   kWorkers,         // WorkerPool: queue -> PostgreSQL
   kUsageReaders,    // UsageService: usage reads
   kHistoryReaders,  // HistoryService: usage series and dashboard data
-  kAdmin,           // AdminService: admin calls
+  kAdmin,           // the admin WorkPool: admin calls
   kKeyRegistry,     // KeyRegistry: API key look-ups and refreshes
   kAlertMonitor,    // AlertMonitor: quota thresholds
   kAlertSenders,    // AlertSender: webhook deliveries
   kMonitor,         // BackgroundMonitor: gauges, health, lease reaping
+  kTenantCreator,   // TenantCreator: tenants named by events
+  kDeadLetters,     // the dead-letter WorkPool: the admin API's dead-letter calls
 };
-inline constexpr std::size_t kThreadGroupCount = 9;
+inline constexpr std::size_t kThreadGroupCount = 11;
 
 /// "pusher", "workers", "usage_readers", ... (the metric label value).
 std::string_view ThreadGroupName(ThreadGroup group);
@@ -77,5 +80,12 @@ struct RestartBackoff {
 void RunSupervised(ThreadHealth* health, ThreadGroup group, const std::string& thread_name,
                    const std::function<void()>& loop, const std::function<bool()>& stopping,
                    RestartBackoff backoff = RestartBackoff());
+
+/// A new thread running RunSupervised(...), returned once it counts as
+/// running in `health`: a group whose threads are only being created never
+/// shows as short of them.
+std::thread StartSupervised(ThreadHealth* health, ThreadGroup group, std::string thread_name,
+                            std::function<void()> loop, std::function<bool()> stopping,
+                            RestartBackoff backoff = RestartBackoff());
 
 }  // namespace flagmeter

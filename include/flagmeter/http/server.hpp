@@ -10,14 +10,21 @@
 
 namespace flagmeter {
 
+template <typename Resource>
+class WorkPool;
 class BackgroundMonitor;
-class DeadLetterService;
+class DeadLetterStore;
 class EventSink;
 class HistoryService;
 class IoPool;
 class Metrics;
 class UsageService;
 struct TenantServices;
+
+/// The thread of the admin API's dead-letter calls, with its own
+/// DeadLetterStore (its own Valkey connection), so a listing or a redrive
+/// never waits behind a worker.
+using DeadLetterPool = WorkPool<DeadLetterStore>;
 
 /// What the HTTP layer calls into. All of them outlive the server.
 struct ApiServices {
@@ -28,7 +35,7 @@ struct ApiServices {
   std::size_t max_batch_events = 1000;
   const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
   HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
-  DeadLetterService* dead_letters = nullptr;  // null: the dead-letter routes answer 503
+  DeadLetterPool* dead_letters = nullptr;    // null: the dead-letter routes answer 503
   int max_tenants_per_page = 500;           // MAX_TENANTS_PER_PAGE: largest `limit` of the paged tenant lists
 };
 

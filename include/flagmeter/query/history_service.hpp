@@ -1,23 +1,21 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/store/usage_history.hpp"
 
 namespace flagmeter {
 
-/// Serves usage history and dashboard reads off the io threads, on `threads`
-/// query threads of its own (made in Start, joined in Stop), each with its
-/// own UsageHistoryReader, so a long history read never delays the usage
+/// Serves usage history and dashboard reads off the io threads, on a
+/// WorkPool of `threads` query threads (fm-history-N), each with its own
+/// UsageHistoryReader, so a long history read never delays the usage
 /// reads that ingest clients poll.
 ///
 /// Snapshots of the dashboard's first page are shared: one younger than
@@ -40,7 +38,7 @@ class HistoryService final {
   static constexpr int kChartMinutes = 60;
 
   HistoryService(int threads, std::chrono::milliseconds dashboard_ttl, ReaderFactory make_reader,
-                 std::size_t max_pending = 1000, WallClock now_ms = nullptr);
+                 std::size_t max_pending = 1000, WallClock now_ms = nullptr, ThreadHealth* health = nullptr);
   ~HistoryService();
   HistoryService(const HistoryService&) = delete;
   HistoryService& operator=(const HistoryService&) = delete;
@@ -60,13 +58,8 @@ class HistoryService final {
   void ReadDashboard(TenantPageRequest page, DashboardCallback done);
 
  private:
-  struct Job {
-    std::function<void(UsageHistoryReader&)> run;
-    std::function<void(const Status&)> abandon;  // called instead of run when stopping
-  };
+  using Job = WorkPool<UsageHistoryReader>::Job;
 
-  Status EnqueueLocked(Job job);  // requires mu_
-  void RunQueryThread();
   void FetchDashboard(UsageHistoryReader& reader, const TenantPageRequest& page);
   // Reads `page` on its own, uncached.
   void ReadDashboardPage(TenantPageRequest page, DashboardCallback done);
@@ -75,23 +68,17 @@ class HistoryService final {
   void FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result);
 
   // Constant after construction.
-  const int thread_count_;
   const Clock::duration dashboard_ttl_;
-  const ReaderFactory make_reader_;
-  const std::size_t max_pending_;
   const WallClock now_ms_;
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Job> jobs_;                              // guarded by mu_
   DashboardResult dashboard_;                         // guarded by mu_: the last good first-page snapshot
   TenantPageRequest dashboard_page_;                  // guarded by mu_: the page of dashboard_
   Clock::time_point dashboard_read_at_;               // guarded by mu_
   bool dashboard_fetching_ = false;                   // guarded by mu_
   TenantPageRequest dashboard_fetching_page_;         // guarded by mu_: the page being fetched
   std::vector<DashboardCallback> dashboard_waiters_;  // guarded by mu_
-  bool stopping_ = false;                             // guarded by mu_
-  std::vector<std::thread> threads_;                  // owned by Start/Stop's caller
+  WorkPool<UsageHistoryReader> readers_;              // after mu_: its jobs use the fields above
 };
 
 }  // namespace flagmeter

@@ -1,25 +1,23 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/store/usage_reader.hpp"
 
 namespace flagmeter {
 
-/// Serves usage reads off the io threads. Owns `threads` query threads (made
-/// in Start, joined in Stop), each with its own UsageReader, so reads never
-/// queue behind a worker's batch. A short per-process cache (at most
+/// Serves usage reads off the io threads. Owns a WorkPool of `threads` query
+/// threads (fm-usage-N), each with its own UsageReader, so reads never queue
+/// behind a worker's batch. A short per-process cache (at most
 /// `cache_ms` old, within the 1 s freshness the API promises) and coalescing
 /// of concurrent misses keep thousands of reads per second at about one query
 /// per tenant per `cache_ms`. The cache holds nothing another instance needs.
@@ -31,7 +29,8 @@ class UsageService final {
   using Callback = std::function<void(const Result<TenantUsage>&)>;
   using Clock = std::chrono::steady_clock;
 
-  UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending = 1000);
+  UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending = 1000,
+               ThreadHealth* health = nullptr);
   ~UsageService();
   UsageService(const UsageService&) = delete;
   UsageService& operator=(const UsageService&) = delete;
@@ -57,21 +56,18 @@ class UsageService final {
     std::vector<Callback> waiters;
   };
 
-  void RunQueryThread();
+  // Reads `tenant` on a query thread and answers its waiters.
   void Fetch(UsageReader& reader, const std::string& tenant);
+  // Answers the waiters of `tenant` with `status` (the read did not run).
+  void Abandon(const std::string& tenant, const Status& status);
 
   // Constant after construction.
-  const int thread_count_;
   const Clock::duration cache_ttl_;
-  const ReaderFactory make_reader_;
-  const std::size_t max_pending_;
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::string> pending_;                 // guarded by mu_: tenants to read
   std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
   bool stopping_ = false;                           // guarded by mu_
-  std::vector<std::thread> threads_;                // owned by Start/Stop's caller
+  WorkPool<UsageReader> readers_;                   // after mu_: its jobs use entries_
 };
 
 }  // namespace flagmeter

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/store/tenant_store.hpp"
 
 namespace flagmeter {
@@ -51,7 +52,7 @@ class KeyRegistry final {
   using Callback = std::function<void(const Result<KeyVerdict>&)>;
 
   KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store, std::size_t max_misses = 100'000,
-              std::size_t max_pending_lookups = 1000);
+              std::size_t max_pending_lookups = 1000, ThreadHealth* health = nullptr);
   ~KeyRegistry();
   KeyRegistry(const KeyRegistry&) = delete;
   KeyRegistry& operator=(const KeyRegistry&) = delete;
@@ -76,6 +77,9 @@ class KeyRegistry final {
   using Clock = std::chrono::steady_clock;
 
   void RunKeyThread();
+  bool Stopping();
+  // Answers the requests waiting on the look-up of `hash`, once.
+  void AnswerLookUp(const std::string& hash, const Result<KeyVerdict>& verdict);
   void Refresh(TenantStore& store);
   void LookUp(TenantStore& store, const std::string& hash);
   void Apply(const ApiKeyEntry& entry);       // requires a unique lock on keys_mu_
@@ -87,6 +91,7 @@ class KeyRegistry final {
   const StoreFactory make_store_;
   const std::size_t max_misses_;
   const std::size_t max_pending_lookups_;
+  ThreadHealth* const health_;  // may be null
 
   std::shared_mutex keys_mu_;
   std::unordered_map<std::string, Known> keys_;            // guarded by keys_mu_

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/store/tenant_store.hpp"
 
 namespace flagmeter {
@@ -44,7 +45,7 @@ class TenantCreator final {
   /// Unavailable when the queue is full, the database failed, or shutdown.
   using Callback = std::function<void(const Result<Admissions>&)>;
 
-  TenantCreator(TenantCreationLimits limits, StoreFactory make_store);
+  TenantCreator(TenantCreationLimits limits, StoreFactory make_store, ThreadHealth* health = nullptr);
   ~TenantCreator();
   TenantCreator(const TenantCreator&) = delete;
   TenantCreator& operator=(const TenantCreator&) = delete;
@@ -62,15 +63,18 @@ class TenantCreator final {
  private:
   struct Request {
     std::vector<std::string> names;
-    Callback done;
+    Callback done;  // null once answered
   };
 
   void RunThread();
-  void Answer(TenantStore& store, std::vector<Request> requests);
+  bool Stopping();
+  // Answers every request, clearing each `done` as it is called.
+  void Answer(TenantStore& store, std::vector<Request>& requests);
 
   // Constant after construction.
   const TenantCreationLimits limits_;
   const StoreFactory make_store_;
+  ThreadHealth* const health_;  // may be null
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -8,15 +8,22 @@
 
 namespace flagmeter {
 
-class AdminService;
+template <typename Resource>
+class WorkPool;
 class KeyRegistry;
 class KnownTenants;
 class TenantCreator;
+class TenantStore;
+
+/// The admin threads: each with its own TenantStore (its own PostgreSQL
+/// connection), so an admin call never waits behind a worker's batch or a
+/// usage read (ADMIN_THREADS, ADMIN_QUEUE).
+using AdminPool = WorkPool<TenantStore>;
 
 /// What the HTTP layer needs for the admin API and API keys. All of them
 /// outlive the server.
 struct TenantServices {
-  AdminService& admin;
+  AdminPool& admin;
   KeyRegistry& keys;
   KnownTenants& known;  // tenants seen to exist; ingest admits the others before queueing
   TenantCreator& creator;  // admits (and creates) the tenants `known` does not hold yet

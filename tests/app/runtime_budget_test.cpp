@@ -1,0 +1,60 @@
+#include "flagmeter/app/runtime_budget.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace flagmeter {
+namespace {
+
+struct Totals {
+  int threads = 0, postgres = 0, valkey = 0;
+};
+
+Totals Sum(const std::vector<ThreadBudgetRow>& rows) {
+  Totals totals;
+  for (const ThreadBudgetRow& row : rows) {
+    totals.threads += row.threads;
+    totals.postgres += row.postgres;
+    totals.valkey += row.valkey;
+  }
+  return totals;
+}
+
+TEST(RuntimeBudget, DefaultsStartEighteenThreadsWithFourteenPostgresAndSixValkeyConnections) {
+  const std::vector<ThreadBudgetRow> rows = RuntimeBudget(Config{});
+  const Totals totals = Sum(rows);
+  EXPECT_EQ(totals.threads, 18);
+  EXPECT_EQ(totals.postgres, 14);
+  EXPECT_EQ(totals.valkey, 6);
+  const std::string line = RuntimeBudgetLine(rows);
+  EXPECT_EQ(line.rfind("18 threads, 14 PostgreSQL and 6 Valkey connections: io 2, pusher 1 (1 Valkey), ", 0), 0u)
+      << line;
+}
+
+TEST(RuntimeBudget, EachSizedGroupFollowsItsVariable) {
+  Config config;
+  config.worker.concurrency = 5;
+  config.store.history_readers = 4;
+  config.alerts.senders = 3;
+  const Totals base = Sum(RuntimeBudget(Config{}));
+  const Totals sized = Sum(RuntimeBudget(config));
+  // Workers hold one connection to each; history readers and senders one to PostgreSQL.
+  EXPECT_EQ(sized.threads - base.threads, 3 + 2 + 1);
+  EXPECT_EQ(sized.postgres - base.postgres, 3 + 2 + 1);
+  EXPECT_EQ(sized.valkey - base.valkey, 3);
+}
+
+TEST(RuntimeBudget, ArchitectureDocShowsTheTableOfTheDefaults) {
+  std::ifstream doc(std::string(FLAGMETER_SOURCE_DIR) + "/docs/architecture.md");
+  ASSERT_TRUE(doc) << "docs/architecture.md is missing";
+  std::stringstream text;
+  text << doc.rdbuf();
+  const std::string table = RuntimeBudgetTable(RuntimeBudget(Config{}));
+  EXPECT_NE(text.str().find(table), std::string::npos) << "docs/architecture.md should contain:\n" << table;
+}
+
+}  // namespace
+}  // namespace flagmeter
