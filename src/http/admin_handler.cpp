@@ -40,23 +40,10 @@ boost::asio::awaitable<Shared<T>> RunOnAdminThread(const ApiServices& services, 
   });
 }
 
-HttpResponse FailureResponse(const Status& status) {
-  if (status.code() == Status::Code::kNotFound) return ErrorResponse(404, status.message());
-  if (status.code() == Status::Code::kUnavailable) {
-    spdlog::warn("http: admin call failed: {}", status.ToString());
-    HttpResponse response = ErrorResponse(503, "The database is unavailable; retry shortly");
-    response.set(http::field::retry_after, "1");
-    return response;
-  }
-  if (status.code() == Status::Code::kOverloaded) {
-    spdlog::warn("http: admin call refused: {}", status.ToString());
-    HttpResponse response = ErrorResponse(503, "Too many admin calls are waiting (ADMIN_QUEUE); retry shortly");
-    response.set(http::field::retry_after, "1");
-    return response;
-  }
-  spdlog::error("http: admin call failed: {}", status.ToString());
-  return ErrorResponse(500, "Internal server error");
-}
+// The answers to an admin call that failed.
+constexpr FailureWording kAdminFailure{.operation = "admin call",
+                                       .unavailable = "The database is unavailable; retry shortly",
+                                       .overloaded = "Too many admin calls are waiting (ADMIN_QUEUE); retry shortly"};
 
 boost::asio::awaitable<HttpResponse> ListTenants(const RouteMatch& match, const ApiServices& services) {
   auto parsed = ParseTenantPage(match.query, services.max_tenants_per_page);
@@ -67,14 +54,14 @@ boost::asio::awaitable<HttpResponse> ListTenants(const RouteMatch& match, const 
     return store.ListTenants(now, page);
   };
   const auto listed = co_await RunOnAdminThread<TenantOverviewPage>(services, work);
-  if (!listed->ok()) co_return FailureResponse(listed->status());
+  if (!listed->ok()) co_return FailureResponse(listed->status(), kAdminFailure);
   co_return JsonResponse(200, TenantListJson(listed->value()));
 }
 
 boost::asio::awaitable<HttpResponse> GetTenant(const std::string& tenant, const ApiServices& services) {
   const auto work = [tenant, now = NowMs()](TenantStore& store) { return store.GetTenant(tenant, now); };
   const auto found = co_await RunOnAdminThread<TenantDetails>(services, work);
-  if (!found->ok()) co_return FailureResponse(found->status());
+  if (!found->ok()) co_return FailureResponse(found->status(), kAdminFailure);
   co_return JsonResponse(200, TenantDetailsJson(found->value()));
 }
 
@@ -105,7 +92,7 @@ boost::asio::awaitable<HttpResponse> PutTenant(const HttpRequest& request, const
     return Result<Written>(Written{std::move(details).value(), created, ""});
   };
   const auto written = co_await RunOnAdminThread<Written>(services, work);
-  if (!written->ok()) co_return FailureResponse(written->status());
+  if (!written->ok()) co_return FailureResponse(written->status(), kAdminFailure);
   if (!written->value().refused_url.empty()) {
     co_return JsonResponse(400, ValidationErrorJson({{"webhookUrl", "webhookUrl " + written->value().refused_url}}));
   }
@@ -115,12 +102,12 @@ boost::asio::awaitable<HttpResponse> PutTenant(const HttpRequest& request, const
 
 boost::asio::awaitable<HttpResponse> CreateKey(const std::string& tenant, const ApiServices& services) {
   Result<NewApiKey> key = GenerateApiKey();
-  if (!key.ok()) co_return FailureResponse(key.status());
+  if (!key.ok()) co_return FailureResponse(key.status(), kAdminFailure);
   const auto work = [tenant, made = *key](TenantStore& store) {
     return store.CreateKey(tenant, made.key_id, made.key_hash, made.hint);
   };
   const auto stored = co_await RunOnAdminThread<ApiKeyInfo>(services, work);
-  if (!stored->ok()) co_return FailureResponse(stored->status());
+  if (!stored->ok()) co_return FailureResponse(stored->status(), kAdminFailure);
   // This instance accepts the key at once; others look it up on first use.
   services.tenants->keys.Learn(ApiKeyEntry{key->key_hash, tenant, false, stored->value().version});
   co_return JsonResponse(201, CreatedKeyJson(tenant, *key, stored->value()));
@@ -132,7 +119,7 @@ boost::asio::awaitable<HttpResponse> RevokeKey(const std::string& tenant, std::s
   if (!LooksLikeKeyId(key_id)) co_return ErrorResponse(404, "Tenant '" + tenant + "' has no key '" + key_id + "'");
   const auto work = [tenant, key_id](TenantStore& store) { return store.RevokeKey(tenant, key_id); };
   const auto revoked = co_await RunOnAdminThread<ApiKeyEntry>(services, work);
-  if (!revoked->ok()) co_return FailureResponse(revoked->status());
+  if (!revoked->ok()) co_return FailureResponse(revoked->status(), kAdminFailure);
   // Refused here at once; other instances within API_KEY_REFRESH_MS.
   services.tenants->keys.Learn(revoked->value());
   co_return JsonResponse(200, RevokedKeyJson(tenant, key_id));

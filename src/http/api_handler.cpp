@@ -31,29 +31,13 @@ namespace flagmeter {
 namespace http = boost::beast::http;
 namespace {
 
-constexpr const char* kRetryAfterSeconds = "1";
-
-// The one place where a Status becomes an HTTP answer (besides validation's
-// 400s): the client sees a safe sentence, the log keeps the detail.
-HttpResponse StatusResponse(const Status& status) {
-  switch (status.code()) {
-    case Status::Code::kNotFound:
-      return ErrorResponse(404, status.message());
-    case Status::Code::kInvalidArgument:
-      return ErrorResponse(400, status.message());
-    case Status::Code::kUnavailable:
-    case Status::Code::kOverloaded: {
-      HttpResponse response = ErrorResponse(503, status.code() == Status::Code::kOverloaded
-                                                     ? "Too many events are waiting to be stored; retry shortly"
-                                                     : "The event queue is unavailable; retry shortly");
-      response.set(http::field::retry_after, kRetryAfterSeconds);
-      return response;
-    }
-    default:
-      spdlog::error("http: internal error: {}", status.ToString());
-      return ErrorResponse(500, "Internal server error");
-  }
-}
+// The answers to a push the queue did not take.
+constexpr FailureWording kPushFailure{.operation = "event push",
+                                      .unavailable = "The event queue is unavailable; retry shortly",
+                                      .overloaded = "Too many events are waiting to be stored; retry shortly"};
+// The answers to a usage read that failed.
+constexpr FailureWording kUsageFailure{.operation = "usage read",
+                                       .unavailable = "Usage cannot be read right now; retry shortly"};
 
 // A key reaches only its own tenant: every event of a batch must be of it.
 std::optional<HttpResponse> CheckEventTenants(const DataAccess& access, const ParsedEvents& accepted) {
@@ -83,7 +67,7 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   for (const Event& event : accepted.events) encoded.push_back(EncodeEvent(event));
   const Status pushed = co_await AwaitCallback<Status>(
       [&services, &encoded](EventSink::Callback done) { services.sink.Push(std::move(encoded), std::move(done)); });
-  if (!pushed.ok()) co_return StatusResponse(pushed);
+  if (!pushed.ok()) co_return FailureResponse(pushed, kPushFailure);
   services.metrics.events_accepted.Increment(static_cast<double>(accepted.events.size()));
   co_return JsonResponse(201, AcceptedJson(accepted));
 }
@@ -108,14 +92,7 @@ boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const Dat
   });
   if (usage->ok() && series_request) co_return co_await UsageWithSeriesResponse(usage->value(), *series_request, services);
   if (usage->ok()) co_return JsonResponse(200, UsageJson(usage->value()));
-  if (usage->status().code() == Status::Code::kNotFound) {
-    co_return ErrorResponse(404, "Tenant '" + tenant + "' not found");
-  }
-  spdlog::warn("http: usage of tenant '{}' unavailable: {}", tenant, usage->status().ToString());
-  HttpResponse unavailable = ErrorResponse(503, "Usage cannot be read right now; retry shortly");
-  // Too many reads waiting passes in about a read's time.
-  if (usage->status().code() == Status::Code::kOverloaded) unavailable.set(http::field::retry_after, "1");
-  co_return unavailable;
+  co_return FailureResponse(usage->status(), kUsageFailure);
 }
 
 HttpResponse Health(const ApiServices& services) {
@@ -168,15 +145,6 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
 }
 
 }  // namespace
-
-HttpResponse JsonResponse(unsigned status, std::string body) {
-  HttpResponse response(static_cast<http::status>(status), 11);
-  response.set(http::field::content_type, "application/json");
-  response.body() = std::move(body);
-  return response;
-}
-
-HttpResponse ErrorResponse(unsigned status, std::string_view message) { return JsonResponse(status, ErrorJson(message)); }
 
 bool IsJsonContentType(std::string_view value) {
   if (value.empty()) return true;

@@ -3,15 +3,11 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "flagmeter/http/server.hpp"
+#include "http/response.hpp"
 
 namespace flagmeter {
-
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct HandledRequest {
   HttpResponse response;
@@ -23,11 +19,6 @@ struct HandledRequest {
 /// thread. Never throws: an unexpected failure is a 500 with a generic body
 /// (the detail is logged).
 boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request, const ApiServices& services);
-
-/// A response with a JSON body (or an error body), version and keep-alive
-/// left to the session.
-HttpResponse JsonResponse(unsigned status, std::string body);
-HttpResponse ErrorResponse(unsigned status, std::string_view message);
 
 /// "application/json" with any parameters; a missing Content-Type (empty)
 /// counts as JSON.

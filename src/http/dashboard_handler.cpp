@@ -19,20 +19,13 @@ namespace flagmeter {
 namespace http = boost::beast::http;
 namespace {
 
-HttpResponse UnavailableResponse(const Status& status, std::string_view what) {
-  if (status.code() == Status::Code::kUnavailable || status.code() == Status::Code::kOverloaded) {
-    spdlog::warn("http: {} unavailable: {}", what, status.ToString());
-    HttpResponse response = ErrorResponse(503, std::string(what) + " cannot be read right now; retry shortly");
-    response.set(http::field::retry_after, "1");
-    return response;
-  }
-  spdlog::error("http: {} failed: {}", what, status.ToString());
-  return ErrorResponse(500, "Internal server error");
-}
+// The answers to a dashboard or history read that failed.
+constexpr FailureWording kDashboardFailure{.operation = "dashboard read",
+                                           .unavailable = "The dashboard cannot be read right now; retry shortly"};
+constexpr FailureWording kHistoryFailure{.operation = "usage history read",
+                                         .unavailable = "Usage history cannot be read right now; retry shortly"};
 
-HttpResponse NoHistoryResponse(std::string_view what) {
-  return UnavailableResponse(Status::Unavailable("history: no history service registered"), what);
-}
+Status NoHistoryService() { return Status::Unavailable("history: no history service registered"); }
 
 boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, const RouteMatch& match,
                                                    const ApiServices& services) {
@@ -44,11 +37,11 @@ boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, c
     co_return JsonResponse(400, ValidationErrorJson(*errors));
   }
   HistoryService* history = services.history;
-  if (history == nullptr) co_return NoHistoryResponse("The dashboard");
+  if (history == nullptr) co_return FailureResponse(NoHistoryService(), kDashboardFailure);
   using Snapshot = HistoryService::DashboardResult;
   const Snapshot snapshot = co_await AwaitCallback<Snapshot>(
       [history, &parsed](auto done) { history->ReadDashboard(std::get<TenantPageRequest>(parsed), done); });
-  if (!snapshot->ok()) co_return UnavailableResponse(snapshot->status(), "The dashboard");
+  if (!snapshot->ok()) co_return FailureResponse(snapshot->status(), kDashboardFailure);
   HttpResponse response = JsonResponse(200, DashboardJson(snapshot->value()));
   response.set(http::field::cache_control, "no-store");
   co_return response;
@@ -71,7 +64,7 @@ boost::asio::awaitable<HttpResponse> HandleDashboardRoute(const HttpRequest& req
 boost::asio::awaitable<HttpResponse> UsageWithSeriesResponse(const TenantUsage& usage, const SeriesRequest& request,
                                                              const ApiServices& services) {
   HistoryService* history = services.history;
-  if (history == nullptr) co_return NoHistoryResponse("Usage history");
+  if (history == nullptr) co_return FailureResponse(NoHistoryService(), kHistoryFailure);
   // One bucket more than an answer may hold tells there are too many,
   // however many features the tenant has.
   HistoryQuery query{usage.tenant_id,  request.range.window, request.range.from_ms, request.range.to_ms,
@@ -79,7 +72,7 @@ boost::asio::awaitable<HttpResponse> UsageWithSeriesResponse(const TenantUsage& 
   using Buckets = HistoryService::HistoryResult;
   const Buckets buckets = co_await AwaitCallback<Buckets>(
       [history, &query](auto done) { history->ReadHistory(std::move(query), done); });
-  if (!buckets->ok()) co_return UnavailableResponse(buckets->status(), "Usage history");
+  if (!buckets->ok()) co_return FailureResponse(buckets->status(), kHistoryFailure);
   // Counted before FillSeries allocates them.
   const std::size_t points = CountSeriesPoints(request.range, request.by_feature, request.feature, buckets->value());
   if (points > kMaxHistoryPoints) {

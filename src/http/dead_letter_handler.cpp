@@ -35,20 +35,10 @@ boost::asio::awaitable<Shared<T>> RunOnDeadLetterThread(DeadLetterPool& service,
   });
 }
 
-HttpResponse Unavailable() {
-  HttpResponse response = ErrorResponse(503, "The dead-letter list cannot be reached right now; retry shortly");
-  response.set(http::field::retry_after, "1");
-  return response;
-}
-
-HttpResponse FailureResponse(const Status& status) {
-  if (status.code() == Status::Code::kUnavailable || status.code() == Status::Code::kOverloaded) {
-    spdlog::warn("http: dead-letter call failed: {}", status.ToString());
-    return Unavailable();
-  }
-  spdlog::error("http: dead-letter call failed: {}", status.ToString());
-  return ErrorResponse(500, "Internal server error");
-}
+// The answers to a dead-letter call that failed.
+constexpr FailureWording kDeadLetterFailure{
+    .operation = "dead-letter call",
+    .unavailable = "The dead-letter list cannot be reached right now; retry shortly"};
 
 boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterPool& service) {
   auto parsed = ParseDeadLetterListQuery(match.query);
@@ -62,7 +52,7 @@ boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterPoo
     return store.List(query.after_id, query.limit);
   };
   const auto page = co_await RunOnDeadLetterThread<DeadLetterPage>(service, work);
-  if (!page->ok()) co_return FailureResponse(page->status());
+  if (!page->ok()) co_return FailureResponse(page->status(), kDeadLetterFailure);
   co_return JsonResponse(200, DeadLetterPageJson(page->value()));
 }
 
@@ -79,7 +69,7 @@ boost::asio::awaitable<HttpResponse> Move(const HttpRequest& request, DeadLetter
     return MoveDeadLetters(store, action, selection);
   };
   const auto report = co_await RunOnDeadLetterThread<DeadLetterMoveReport>(service, work);
-  if (!report->ok()) co_return FailureResponse(report->status());
+  if (!report->ok()) co_return FailureResponse(report->status(), kDeadLetterFailure);
   const DeadLetterMoveReport& done = report->value();
   spdlog::info("http: dead letters {} through the admin API: {} (not found: {}, queue full: {}); {} remain",
                action == DeadLetterAction::kRedrive ? "redriven" : "discarded", done.moved, done.not_found.size(),
@@ -92,7 +82,9 @@ boost::asio::awaitable<HttpResponse> Move(const HttpRequest& request, DeadLetter
 boost::asio::awaitable<HttpResponse> HandleDeadLetters(const HttpRequest& request, const RouteMatch& match,
                                                        const ApiServices& services) {
   if (std::optional<HttpResponse> denied = CheckAdmin(request, services)) co_return std::move(*denied);
-  if (services.dead_letters == nullptr) co_return Unavailable();
+  if (services.dead_letters == nullptr) {
+    co_return FailureResponse(Status::Unavailable("dead letters: no dead-letter service"), kDeadLetterFailure);
+  }
   switch (match.route) {
     case Route::kDeadLetters: co_return co_await List(match, *services.dead_letters);
     case Route::kDeadLettersRedrive:

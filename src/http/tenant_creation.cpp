@@ -45,11 +45,9 @@ HttpResponse NotCreatedResponse(const std::string& tenant, TenantAdmission admis
                                 "/api/tenants/<name>");
 }
 
-HttpResponse UnavailableResponse() {
-  HttpResponse response = ErrorResponse(503, "New tenants cannot be created right now; retry shortly");
-  response.set(boost::beast::http::field::retry_after, "1");
-  return response;
-}
+// The answers to an admission that failed or took too long.
+constexpr FailureWording kAdmissionFailure{.operation = "tenant admission",
+                                           .unavailable = "New tenants cannot be created right now; retry shortly"};
 
 }  // namespace
 
@@ -86,9 +84,9 @@ asio::awaitable<std::optional<HttpResponse>> AdmitEventTenants(const std::vector
   co_await pending->deadline.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!pending->answer) {
     spdlog::warn("http: new tenants not admitted within {} ms", kWaitForAdmission.count());
-    co_return UnavailableResponse();
+    co_return FailureResponse(Status::Unavailable("tenants: no answer in time"), kAdmissionFailure);
   }
-  if (!pending->answer->ok()) co_return UnavailableResponse();
+  if (!pending->answer->ok()) co_return FailureResponse(pending->answer->status(), kAdmissionFailure);
   for (const auto& [name, admission] : pending->answer->value()) {
     if (admission != TenantAdmission::kExists) {
       co_return NotCreatedResponse(name, admission, services.tenants->creator.limits().max_tenants);

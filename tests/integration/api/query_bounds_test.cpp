@@ -133,7 +133,8 @@ TEST_F(QueryBoundsTest, GroupingTooManyFeaturesIsRefusedWithoutGrowingTheProcess
 class ReadQueueBoundTest : public ApiTest {
  protected:
   std::map<std::string, std::string> ExtraEnv() const override {
-    return {{"USAGE_READERS", "1"}, {"USAGE_READ_QUEUE", "1"}, {"HISTORY_READ_QUEUE", "1"}, {"USAGE_CACHE_MS", "0"}};
+    return {{"USAGE_READERS", "1"},      {"HISTORY_READERS", "1"}, {"USAGE_READ_QUEUE", "1"},
+            {"HISTORY_READ_QUEUE", "1"}, {"USAGE_CACHE_MS", "0"}};
   }
 
   void SetUp() override {
