@@ -1,24 +1,37 @@
 #include "flagmeter/core/event_json.hpp"
 
+#include "flagmeter/core/event_wire.hpp"
 #include "flagmeter/core/json_text.hpp"
 
 namespace flagmeter {
 
+namespace {
+
+// Appends `"key":` after `lead` ('{' or ',').
+void AppendKey(char lead, const event_wire::Field& field, std::string& out) {
+  out += lead;
+  out += '"';
+  out += field.key;
+  out += "\":";
+}
+
+}  // namespace
+
 void AppendEventJson(const Event& event, bool with_accept_seq, std::string& out) {
-  out += R"({"i":)";
+  AppendKey('{', event_wire::kId, out);
   AppendJsonString(event.id, out);
-  out += R"(,"t":)";
+  AppendKey(',', event_wire::kTenant, out);
   AppendJsonString(event.tenant, out);
-  out += R"(,"f":)";
+  AppendKey(',', event_wire::kFeature, out);
   AppendJsonString(event.feature, out);
-  out += R"(,"n":)";
+  AppendKey(',', event_wire::kTokens, out);
   AppendJsonInteger(event.tokens, out);
-  out += R"(,"o":)";
+  AppendKey(',', event_wire::kOccurredAt, out);
   AppendJsonInteger(event.occurred_at_ms, out);
-  out += R"(,"r":)";
+  AppendKey(',', event_wire::kReceivedAt, out);
   AppendJsonInteger(event.received_at_ms, out);
   if (with_accept_seq) {
-    out += R"(,"s":)";
+    AppendKey(',', event_wire::kAcceptSeq, out);
     AppendJsonInteger(event.accept_seq, out);
   }
   out += '}';

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flagmeter/core/event_json.hpp"
+#include "flagmeter/core/event_wire.hpp"
 
 namespace flagmeter {
 namespace {
@@ -14,24 +15,26 @@ using Json = nlohmann::json;
 
 constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1
 
-Status FieldStatus(const char* field, const char* meaning, const char* rule) {
-  return Status::InvalidArgument(std::string("queued event: field \"") + field + "\" (" + meaning + ") " +
-                                 rule);
+using event_wire::Field;
+
+Status FieldStatus(const Field& field, std::string_view rule) {
+  return Status::InvalidArgument("queued event: field \"" + std::string(field.key) + "\" (" + std::string(field.name) +
+                                 ") " + std::string(rule));
 }
 
-Status ReadString(Json& object, const char* field, const char* meaning, std::string& out) {
-  const auto it = object.find(field);
-  if (it == object.end()) return FieldStatus(field, meaning, "is missing");
+Status ReadString(Json& object, const Field& field, std::string& out) {
+  const auto it = object.find(field.key);
+  if (it == object.end()) return FieldStatus(field, "is missing");
   if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
-    return FieldStatus(field, meaning, "must be a non-empty string");
+    return FieldStatus(field, "must be a non-empty string");
   }
   out = std::move(it->get_ref<std::string&>());
   return Status::Ok();
 }
 
-Status ReadInteger(const Json& object, const char* field, const char* meaning, std::int64_t& out) {
-  const auto it = object.find(field);
-  if (it == object.end()) return FieldStatus(field, meaning, "is missing");
+Status ReadInteger(const Json& object, const Field& field, std::int64_t& out) {
+  const auto it = object.find(field.key);
+  if (it == object.end()) return FieldStatus(field, "is missing");
   if (it->is_number_integer() && !it->is_number_unsigned()) {
     out = it->get<std::int64_t>();
     return Status::Ok();
@@ -41,22 +44,25 @@ Status ReadInteger(const Json& object, const char* field, const char* meaning, s
     out = static_cast<std::int64_t>(it->get<std::uint64_t>());
     return Status::Ok();
   }
-  return FieldStatus(field, meaning, "must be a 64-bit integer");
+  return FieldStatus(field, "must be a 64-bit integer");
 }
 
 Status ReadFields(Json& object, Event& event) {
-  Status status = ReadString(object, "i", "id", event.id);
-  if (status.ok()) status = ReadString(object, "t", "tenant", event.tenant);
-  if (status.ok()) status = ReadString(object, "f", "feature", event.feature);
-  if (status.ok()) status = ReadInteger(object, "n", "tokens", event.tokens);
+  namespace wire = event_wire;
+  Status status = ReadString(object, wire::kId, event.id);
+  if (status.ok()) status = ReadString(object, wire::kTenant, event.tenant);
+  if (status.ok()) status = ReadString(object, wire::kFeature, event.feature);
+  if (status.ok()) status = ReadInteger(object, wire::kTokens, event.tokens);
   if (status.ok() && (event.tokens < 1 || event.tokens > kMaxTokens)) {
-    status = FieldStatus("n", "tokens", "must be from 1 to 9007199254740991");
+    status = FieldStatus(wire::kTokens, "must be from 1 to 9007199254740991");
   }
-  if (status.ok()) status = ReadInteger(object, "o", "occurred_at_ms", event.occurred_at_ms);
-  if (status.ok()) status = ReadInteger(object, "r", "received_at_ms", event.received_at_ms);
-  // "s" is stamped by the queue's push script, so events encoded before it
-  // was pushed (and only those) lack it.
-  if (status.ok() && object.contains("s")) status = ReadInteger(object, "s", "accept_seq", event.accept_seq);
+  if (status.ok()) status = ReadInteger(object, wire::kOccurredAt, event.occurred_at_ms);
+  if (status.ok()) status = ReadInteger(object, wire::kReceivedAt, event.received_at_ms);
+  // The accept sequence is stamped by the queue's push script, so events
+  // encoded before they were pushed (and only those) lack it.
+  if (status.ok() && object.contains(wire::kAcceptSeq.key)) {
+    status = ReadInteger(object, wire::kAcceptSeq, event.accept_seq);
+  }
   return status;
 }
 

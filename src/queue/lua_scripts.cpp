@@ -1,5 +1,9 @@
 #include "queue/lua_scripts.hpp"
 
+#include <string_view>
+
+#include "flagmeter/core/event_wire.hpp"
+
 namespace flagmeter::lua {
 namespace {
 
@@ -49,7 +53,8 @@ for g = 1, groups do
         seq = seq + 1
         local item = ARGV[j]
         -- 123 and 125 are '{' and '}'. %d, not tostring: a number prints
-        -- as 1e+14 from there on, which would not be JSON.
+        -- as 1e+14 from there on, which would not be JSON. The format is
+        -- event_wire::kLuaStampFormat (checked below).
         if string.byte(item, 1) == 123 and string.byte(item, 2) ~= 125 then
           item = string.format('{"s":%d,', seq) .. string.sub(item, 2)
         end
@@ -132,6 +137,10 @@ return total
 #undef FM_LUA_REQUEUE_FUNCTION
 
 }  // namespace
+
+// The push script stamps events in the format their owner defines.
+static_assert(std::string_view(kPushSource).find(event_wire::kLuaStampFormat) != std::string_view::npos,
+              "the push script must stamp events with event_wire::kLuaStampFormat");
 
 const ValkeyScript kPush{"push", kPushSource};
 const ValkeyScript kClaim{"claim", kClaimSource};

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include <pqxx/pqxx>
 
 #include "flagmeter/core/event_json.hpp"
+#include "flagmeter/core/event_wire.hpp"
 #include "flagmeter/core/json_text.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
@@ -129,6 +131,9 @@ SELECT (SELECT count(*) FROM joined) AS matched,
          AS unresolved,
        (SELECT count(*) FROM stored st WHERE st.earlier_by_number AND st.arrived_later) AS regressions
 )sql";
+// The batch parameter is read with the event's wire format and its owner's column list.
+static_assert(std::string_view(kCommitEventsSql).find(event_wire::kSqlColumns) != std::string_view::npos,
+              "the commit SQL must read the batch as event_wire::kSqlColumns");
 
 // [{"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms,"s":accept seq}, ...]:
 // the queue's wire format plus the acceptance number, written directly.

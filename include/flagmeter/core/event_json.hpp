@@ -6,8 +6,8 @@
 
 namespace flagmeter {
 
-/// Appends the compact JSON object of `event` that both the queue's wire
-/// format and the store's batch parameter use:
+/// Appends the compact JSON object of `event` (core/event_wire.hpp) that both
+/// the queue and the store's batch parameter use:
 ///   {"i":id,"t":tenant,"f":feature,"n":tokens,"o":occurred ms,"r":received ms}
 /// with ,"s":accept_seq before the brace when `with_accept_seq` (the queue
 /// leaves it out: its push script stamps it).
