@@ -1,6 +1,10 @@
 #include "flagmeter/app/service.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <future>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -63,16 +67,176 @@ Status Migrate(const std::string& database_url) {
   return status;
 }
 
-// Blocks until SIGINT or SIGTERM arrives at `signals` (handled on an io
-// thread).
-void WaitForSignal(boost::asio::signal_set& signals) {
-  std::promise<int> received;
-  signals.async_wait([&received](const boost::system::error_code& ec, int signal) {
-    received.set_value(ec ? 0 : signal);
-  });
-  const int signal = received.get_future().get();
-  spdlog::info("shutdown: signal {} received", signal);
-}
+// Every part of the running service, declared in the order they are built
+// (each from the ones above it) and so destroyed in reverse. Start and Stop
+// order their threads; the table of threads and connections is
+// RuntimeBudget (docs/architecture.md).
+class Service final {
+ public:
+  explicit Service(const Config& config) : config_(config) {
+    metrics_.WatchThreads(&threads_);
+    alert_sender_.OnRetryScheduled([this](std::chrono::milliseconds delay) { alert_monitor_.RetryScheduled(delay); });
+  }
+
+  Status Listen() { return server_.Listen(); }
+
+  void Start() {
+    pusher_.Start();
+    usage_.Start();
+    history_.Start();
+    monitor_.Start();
+    admin_.Start();
+    dead_letters_.Start();
+    keys_.Start();
+    creator_.Start();
+    alert_sender_.Start();
+    alert_monitor_.Start();
+    workers_.Start();
+    server_.Start();
+    // The io threads: they run every connection and never block on Valkey
+    // or PostgreSQL (the pusher, query and worker threads do that).
+    io_pool_.Start();
+    LogStarted();
+  }
+
+  // Blocks until SIGINT or SIGTERM.
+  void WaitForSignal() {
+    std::promise<int> received;
+    signals_.async_wait([&received](const boost::system::error_code& ec, int signal) {
+      received.set_value(ec ? 0 : signal);
+    });
+    spdlog::info("shutdown: signal {} received", received.get_future().get());
+  }
+
+  // Stops taking requests, lets them finish, lets the workers commit or hand
+  // back their batches, then stops the rest.
+  void Stop() {
+    server_.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
+    pusher_.Stop();
+    workers_.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
+    // After the workers: their last commits may still report tenants.
+    alert_monitor_.Stop();
+    alert_sender_.Stop();
+    creator_.Stop();
+    keys_.Stop();
+    admin_.Stop();
+    dead_letters_.Stop();
+    monitor_.Stop();
+    usage_.Stop();
+    history_.Stop();
+    io_pool_.Stop();
+  }
+
+ private:
+  void LogStarted() const {
+    spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config_.http.bind_address, server_.port(),
+                 config_.http.io_threads, config_.worker.concurrency);
+    spdlog::info("runtime: {}", RuntimeBudgetLine(RuntimeBudget(config_)));
+    spdlog::info(
+        "tenants: {} admin threads (queue {}), 1 key thread (look-up queue {}, miss cache {}), 1 creation thread "
+        "(queue {}; automatic creation {}, at most {} tenants)",
+        config_.tenants.admin_threads, config_.tenants.admin_queue, config_.tenants.key_lookup_queue,
+        config_.tenants.key_miss_cache, config_.tenants.tenant_creation_queue,
+        config_.tenants.AutoCreate() ? "on" : "off", config_.tenants.max_tenants);
+  }
+
+  const std::string& database() const { return config_.store.database_url; }
+  std::unique_ptr<TenantStore> NewTenantStore() const { return std::make_unique<PgTenantStore>(database()); }
+
+  Status CheckWebhookUrl(const std::string& url) const {
+    Result<WebhookUrl> parsed = ParseWebhookUrl(url);
+    if (!parsed.ok()) return parsed.status();
+    return CheckWebhookDestination(*parsed, config_.alerts.webhook_allow_private,
+                                   std::chrono::milliseconds(config_.alerts.webhook_timeout_ms));
+  }
+
+  const Config& config_;
+  Metrics metrics_;
+  // Every supervised thread group reports here: /api/health and /metrics read it.
+  ThreadHealth threads_;
+  ValkeyPusher pusher_{config_.queue, &threads_};
+  UsageService usage_{
+      config_.store.usage_readers, config_.store.usage_cache_ms,
+      [this] { return std::make_unique<PgUsageReader>(database(), config_.store.usage_max_features); },
+      config_.store.usage_read_queue, &threads_};
+  // History and the dashboard: threads and connections of their own.
+  HistoryService history_{config_.store.history_readers, kDashboardSnapshotTtl,
+                          [this] { return std::make_unique<PgUsageHistory>(database()); },
+                          config_.store.history_read_queue, nullptr, &threads_};
+  // Alerts: the workers report committed tenants to the monitor (a set
+  // insert, after the commit), which claims crossings and hands them to the
+  // sender threads.
+  AlertSender alert_sender_{
+      config_.alerts, [this] { return std::make_unique<PgTenantAlertStore>(database()); }, metrics_, &threads_};
+  AlertMonitor alert_monitor_{config_.alerts, std::make_unique<PgTenantAlertStore>(database()), alert_sender_,
+                              &threads_};
+  WorkerPool workers_{config_.worker, [this] { return std::make_unique<ValkeyQueue>(config_.queue); },
+                      [this] {
+                        return std::make_unique<CommitNotifier>(
+                            std::make_unique<PgEventStore>(database()),
+                            [this](const std::vector<std::string>& tenants) { alert_monitor_.TenantsChanged(tenants); });
+                      },
+                      metrics_, WorkerRetryPolicy(), &threads_};
+  AdminPool admin_{WorkPoolOptions{.group = ThreadGroup::kAdmin,
+                                   .name = "admin",
+                                   .threads = config_.tenants.admin_threads,
+                                   .max_queued = config_.tenants.admin_queue,
+                                   .queue_setting = "ADMIN_QUEUE",
+                                   .health = &threads_},
+                   [this] { return NewTenantStore(); }};
+  KeyRegistry keys_{std::chrono::milliseconds(config_.tenants.key_refresh_ms), [this] { return NewTenantStore(); },
+                    config_.tenants.key_miss_cache, config_.tenants.key_lookup_queue, &threads_};
+  // Room for every tenant events may create, and as many made by operators.
+  KnownTenants known_tenants_{static_cast<std::size_t>(2 * config_.tenants.max_tenants)};
+  TenantCreator creator_{{.auto_create = config_.tenants.AutoCreate(),
+                          .max_tenants = config_.tenants.max_tenants,
+                          .max_queued = config_.tenants.tenant_creation_queue},
+                         [this] { return NewTenantStore(); },
+                         &threads_};
+  const TenantServices tenants_{
+      .admin = admin_,
+      .keys = keys_,
+      .known = known_tenants_,
+      .creator = creator_,
+      .config = config_.tenants,
+      .settings_changed = [this](const std::string& tenant) { alert_monitor_.TenantsChanged({tenant}); },
+      .check_webhook_url = [this](const std::string& url) { return CheckWebhookUrl(url); },
+  };
+  // Each owned by the monitor thread once started.
+  std::shared_ptr<QueueReaper> reaper_ = std::make_shared<QueueReaper>(config_.queue);
+  std::shared_ptr<PgUsageReader> health_reader_ = std::make_shared<PgUsageReader>(database());
+  std::shared_ptr<ValkeyDeadLetterStore> dead_letter_counter_ = std::make_shared<ValkeyDeadLetterStore>(config_.queue);
+  BackgroundMonitor monitor_{
+      MonitorProbes{
+          .queue_depth = [reaper = reaper_] { return reaper->QueueDepth(); },
+          .ping_database = [reader = health_reader_] { return reader->Ping(); },
+          .requeue_expired = [reaper = reaper_] { return reaper->RequeueExpired(); },
+          .inflight = [this] { return workers_.Inflight(); },
+          .dead_letters = [counter = dead_letter_counter_] { return counter->Count(); },
+      },
+      metrics_, std::chrono::seconds(1), /*reap_every=*/5, &threads_};
+  // The admin API's dead-letter calls: one thread, its own Valkey connection.
+  DeadLetterPool dead_letters_{WorkPoolOptions{.group = ThreadGroup::kDeadLetters,
+                                               .name = "deadletters",
+                                               .threads = 1,
+                                               .max_queued = kDeadLetterCallQueue,
+                                               .queue_setting = {},  // fixed: kDeadLetterCallQueue
+                                               .health = &threads_},
+                               [this] { return std::make_unique<ValkeyDeadLetterStore>(config_.queue); }};
+  IoPool io_pool_{config_.http.io_threads};
+  // Taken over before the port opens, so a SIGTERM right after start-up is
+  // a clean shutdown too, not the default death.
+  boost::asio::signal_set signals_{io_pool_.first(), SIGINT, SIGTERM};
+  Server server_{io_pool_, config_.http,
+                 ApiServices{.sink = pusher_,
+                             .usage = usage_,
+                             .monitor = monitor_,
+                             .metrics = metrics_,
+                             .tenants = &tenants_,
+                             .history = &history_,
+                             .dead_letters = &dead_letters_,
+                             .max_tenants_per_page = config_.tenants.max_tenants_per_page}};
+};
 
 }  // namespace
 
@@ -81,150 +245,14 @@ int RunService(const Config& config) {
     spdlog::critical("start-up: migrations failed: {}", migrated.ToString());
     return 1;
   }
-  Metrics metrics;
-  // Every supervised thread group reports here: /api/health and /metrics read it.
-  ThreadHealth threads;
-  metrics.WatchThreads(&threads);
-  ValkeyPusher pusher(config.queue, &threads);
-  UsageService usage(
-      config.store.usage_readers, config.store.usage_cache_ms,
-      [&] { return std::make_unique<PgUsageReader>(config.store.database_url, config.store.usage_max_features); },
-      config.store.usage_read_queue, &threads);
-  // History and the dashboard: threads and connections of their own.
-  HistoryService history(config.store.history_readers, kDashboardSnapshotTtl,
-                         [&] { return std::make_unique<PgUsageHistory>(config.store.database_url); },
-                         config.store.history_read_queue, nullptr, &threads);
-  // Alerts: the workers report committed tenants to the monitor (a set
-  // insert, after the commit), which claims crossings and hands them to the
-  // sender threads.
-  AlertSender alert_sender(
-      config.alerts, [&] { return std::make_unique<PgTenantAlertStore>(config.store.database_url); }, metrics,
-      &threads);
-  AlertMonitor alert_monitor(config.alerts, std::make_unique<PgTenantAlertStore>(config.store.database_url),
-                             alert_sender, &threads);
-  alert_sender.OnRetryScheduled([&alert_monitor](std::chrono::milliseconds delay) {
-    alert_monitor.RetryScheduled(delay);
-  });
-  WorkerPool workers(
-      config.worker, [&] { return std::make_unique<ValkeyQueue>(config.queue); },
-      [&] {
-        return std::make_unique<CommitNotifier>(
-            std::make_unique<PgEventStore>(config.store.database_url),
-            [&alert_monitor](const std::vector<std::string>& tenants) { alert_monitor.TenantsChanged(tenants); });
-      },
-      metrics, WorkerRetryPolicy(), &threads);
-  const auto make_tenant_store = [&] { return std::make_unique<PgTenantStore>(config.store.database_url); };
-  AdminPool admin(WorkPoolOptions{.group = ThreadGroup::kAdmin,
-                                  .name = "admin",
-                                  .threads = config.tenants.admin_threads,
-                                  .max_queued = config.tenants.admin_queue,
-                                  .queue_setting = "ADMIN_QUEUE",
-                                  .health = &threads},
-                  make_tenant_store);
-  KeyRegistry keys(std::chrono::milliseconds(config.tenants.key_refresh_ms), make_tenant_store,
-                   config.tenants.key_miss_cache, config.tenants.key_lookup_queue, &threads);
-  // Room for every tenant events may create, and as many made by operators.
-  KnownTenants known_tenants(static_cast<std::size_t>(2 * config.tenants.max_tenants));
-  TenantCreator creator({.auto_create = config.tenants.AutoCreate(),
-                         .max_tenants = config.tenants.max_tenants,
-                         .max_queued = config.tenants.tenant_creation_queue},
-                        make_tenant_store, &threads);
-  const TenantServices tenants{
-      .admin = admin,
-      .keys = keys,
-      .known = known_tenants,
-      .creator = creator,
-      .config = config.tenants,
-      .settings_changed = [&alert_monitor](const std::string& tenant) { alert_monitor.TenantsChanged({tenant}); },
-      .check_webhook_url =
-          [&config](const std::string& url) {
-            Result<WebhookUrl> parsed = ParseWebhookUrl(url);
-            if (!parsed.ok()) return parsed.status();
-            return CheckWebhookDestination(*parsed, config.alerts.webhook_allow_private,
-                                           std::chrono::milliseconds(config.alerts.webhook_timeout_ms));
-          },
-  };
-  // Owned by the monitor thread once started.
-  auto reaper = std::make_shared<QueueReaper>(config.queue);
-  auto health_reader = std::make_shared<PgUsageReader>(config.store.database_url);
-  auto dead_letter_counter = std::make_shared<ValkeyDeadLetterStore>(config.queue);
-  BackgroundMonitor monitor(
-      MonitorProbes{
-          .queue_depth = [reaper] { return reaper->QueueDepth(); },
-          .ping_database = [health_reader] { return health_reader->Ping(); },
-          .requeue_expired = [reaper] { return reaper->RequeueExpired(); },
-          .inflight = [&workers] { return workers.Inflight(); },
-          .dead_letters = [dead_letter_counter] { return dead_letter_counter->Count(); },
-      },
-      metrics, std::chrono::seconds(1), /*reap_every=*/5, &threads);
-
-  // The admin API's dead-letter calls: one thread, its own Valkey connection.
-  DeadLetterPool dead_letters(WorkPoolOptions{.group = ThreadGroup::kDeadLetters,
-                                              .name = "deadletters",
-                                              .threads = 1,
-                                              .max_queued = kDeadLetterCallQueue,
-                                              .queue_setting = {},  // fixed: kDeadLetterCallQueue
-                                              .health = &threads},
-                              [&] { return std::make_unique<ValkeyDeadLetterStore>(config.queue); });
-
-  IoPool io_pool(config.http.io_threads);
-  // Taken over before the port opens, so a SIGTERM right after start-up is
-  // a clean shutdown too, not the default death.
-  boost::asio::signal_set signals(io_pool.first(), SIGINT, SIGTERM);
-  Server server(io_pool, config.http,
-                ApiServices{.sink = pusher,
-                            .usage = usage,
-                            .monitor = monitor,
-                            .metrics = metrics,
-                            .tenants = &tenants,
-                            .history = &history,
-                            .dead_letters = &dead_letters,
-                            .max_tenants_per_page = config.tenants.max_tenants_per_page});
-  if (Status listening = server.Listen(); !listening.ok()) {
+  Service service(config);
+  if (Status listening = service.Listen(); !listening.ok()) {
     spdlog::critical("start-up: {}", listening.ToString());
     return 1;
   }
-  pusher.Start();
-  usage.Start();
-  history.Start();
-  monitor.Start();
-  admin.Start();
-  dead_letters.Start();
-  keys.Start();
-  creator.Start();
-  alert_sender.Start();
-  alert_monitor.Start();
-  workers.Start();
-  server.Start();
-
-  // The io threads: they run every connection and never block on Valkey or
-  // PostgreSQL (the pusher, query and worker threads do that).
-  io_pool.Start();
-  spdlog::info("flagmeter serving on {}:{} ({} io threads, {} workers)", config.http.bind_address, server.port(),
-               config.http.io_threads, config.worker.concurrency);
-  spdlog::info("runtime: {}", RuntimeBudgetLine(RuntimeBudget(config)));
-  spdlog::info(
-      "tenants: {} admin threads (queue {}), 1 key thread (look-up queue {}, miss cache {}), 1 creation thread "
-      "(queue {}; automatic creation {}, at most {} tenants)",
-      config.tenants.admin_threads, config.tenants.admin_queue, config.tenants.key_lookup_queue,
-      config.tenants.key_miss_cache, config.tenants.tenant_creation_queue,
-      config.tenants.AutoCreate() ? "on" : "off", config.tenants.max_tenants);
-
-  WaitForSignal(signals);
-  server.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
-  pusher.Stop();
-  workers.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
-  // After the workers: their last commits may still report tenants.
-  alert_monitor.Stop();
-  alert_sender.Stop();
-  creator.Stop();
-  keys.Stop();
-  admin.Stop();
-  dead_letters.Stop();
-  monitor.Stop();
-  usage.Stop();
-  history.Stop();
-  io_pool.Stop();
+  service.Start();
+  service.WaitForSignal();
+  service.Stop();
   spdlog::info("shutdown: done");
   return 0;
 }

@@ -23,21 +23,11 @@ namespace flagmeter {
 namespace http = boost::beast::http;
 namespace {
 
-template <typename T>
-using Shared = std::shared_ptr<const Result<T>>;
-
-// Runs a copy of `work(store)` on an admin thread; the awaiting coroutine
-// resumes on its own executor with the result. Not a coroutine itself, and
-// `work` is taken by reference: GCC 12 may destroy a temporary with a
-// non-trivial destructor twice when it sits in a co_await expression.
+// Runs `work(store)` on an admin thread (RunOnPool).
 template <typename T, typename Work>
-boost::asio::awaitable<Shared<T>> RunOnAdminThread(const ApiServices& services, const Work& work) {
-  return AwaitCallback<Shared<T>>([&services, work](auto done) {
-    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-    services.tenants->admin.Post(AdminPool::Job{
-        [work, shared_done](TenantStore& store) { (*shared_done)(std::make_shared<const Result<T>>(work(store))); },
-        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
-  });
+boost::asio::awaitable<std::shared_ptr<const Result<T>>> RunOnAdminThread(const ApiServices& services,
+                                                                         const Work& work) {
+  return RunOnPool<T>(services.tenants->admin, work);
 }
 
 // The answers to an admin call that failed.

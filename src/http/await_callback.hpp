@@ -9,6 +9,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "flagmeter/core/status.hpp"
+#include "flagmeter/core/work_pool.hpp"
+
 namespace flagmeter {
 
 /// Awaits a callback-style operation that completes on some other thread
@@ -26,6 +29,23 @@ boost::asio::awaitable<T> AwaitCallback(Start start) {
   };
   co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(T)>(
       std::move(initiation), boost::asio::use_awaitable);
+}
+
+/// Runs a copy of `work(resource)` on a thread of `pool`; the awaiting
+/// coroutine resumes on its own executor with its Result, or with the
+/// pool's refusal (full, stopping) or the failure of a job that threw. Not a
+/// coroutine itself, and `work` is taken by reference: GCC 12 may destroy a
+/// temporary with a non-trivial destructor twice when it sits in a co_await
+/// expression.
+template <typename T, typename Resource, typename Work>
+boost::asio::awaitable<std::shared_ptr<const Result<T>>> RunOnPool(WorkPool<Resource>& pool, const Work& work) {
+  using Shared = std::shared_ptr<const Result<T>>;
+  return AwaitCallback<Shared>([&pool, work](auto done) {
+    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
+    pool.Post(typename WorkPool<Resource>::Job{
+        [work, shared_done](Resource& resource) { (*shared_done)(std::make_shared<const Result<T>>(work(resource))); },
+        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
+  });
 }
 
 }  // namespace flagmeter

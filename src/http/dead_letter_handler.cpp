@@ -19,22 +19,6 @@ namespace flagmeter {
 namespace http = boost::beast::http;
 namespace {
 
-template <typename T>
-using Shared = std::shared_ptr<const Result<T>>;
-
-// Runs a copy of `work(store)` on the dead-letter thread; the awaiting
-// coroutine resumes on its own executor. `work` is taken by reference for
-// the reason given at admin_handler.cpp's RunOnAdminThread.
-template <typename T, typename Work>
-boost::asio::awaitable<Shared<T>> RunOnDeadLetterThread(DeadLetterPool& service, const Work& work) {
-  return AwaitCallback<Shared<T>>([&service, work](auto done) {
-    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-    service.Post(DeadLetterPool::Job{
-        [work, shared_done](DeadLetterStore& store) { (*shared_done)(std::make_shared<const Result<T>>(work(store))); },
-        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
-  });
-}
-
 // The answers to a dead-letter call that failed.
 constexpr FailureWording kDeadLetterFailure{
     .operation = "dead-letter call",
@@ -51,7 +35,7 @@ boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterPoo
     if (auto counted = store.Count(); !counted.ok()) return Result<DeadLetterPage>(counted.status());
     return store.List(query.after_id, query.limit);
   };
-  const auto page = co_await RunOnDeadLetterThread<DeadLetterPage>(service, work);
+  const auto page = co_await RunOnPool<DeadLetterPage>(service, work);
   if (!page->ok()) co_return FailureResponse(page->status(), kDeadLetterFailure);
   co_return JsonResponse(200, DeadLetterPageJson(page->value()));
 }
@@ -68,7 +52,7 @@ boost::asio::awaitable<HttpResponse> Move(const HttpRequest& request, DeadLetter
   const auto work = [action, selection = std::get<DeadLetterSelection>(std::move(parsed))](DeadLetterStore& store) {
     return MoveDeadLetters(store, action, selection);
   };
-  const auto report = co_await RunOnDeadLetterThread<DeadLetterMoveReport>(service, work);
+  const auto report = co_await RunOnPool<DeadLetterMoveReport>(service, work);
   if (!report->ok()) co_return FailureResponse(report->status(), kDeadLetterFailure);
   const DeadLetterMoveReport& done = report->value();
   spdlog::info("http: dead letters {} through the admin API: {} (not found: {}, queue full: {}); {} remain",

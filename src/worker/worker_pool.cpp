@@ -97,7 +97,12 @@ void WorkerPool::Start() {
                     queue == nullptr ? "queue" : "store");
       continue;
     }
-    threads_.emplace_back(&WorkerPool::RunWorker, this, index, std::move(queue), std::move(store));
+    // Counted as running before Start returns, so health never sees the
+    // pool short of a thread that is only being created.
+    auto worker = std::make_shared<worker_internal::BatchWorker>(index, config_, retry_, std::move(queue),
+                                                                 std::move(store), metrics_, *stop_, inflight_);
+    threads_.push_back(StartSupervised(health_, ThreadGroup::kWorkers, "fm-worker-" + std::to_string(index),
+                                       [worker] { worker->Run(); }, [this] { return stop_->Requested(); }));
   }
   if (health_ != nullptr) health_->Expect(ThreadGroup::kWorkers, static_cast<int>(threads_.size()));
   spdlog::info("worker pool: {} workers started (batch size {}, idle poll {} ms)", threads_.size(),
@@ -115,13 +120,5 @@ void WorkerPool::Stop(std::chrono::steady_clock::time_point deadline) {
 }
 
 std::int64_t WorkerPool::Inflight() const { return inflight_.load(std::memory_order_relaxed); }
-
-void WorkerPool::RunWorker(int index, std::unique_ptr<EventQueue> queue, std::unique_ptr<EventStore> store) {
-  worker_internal::BatchWorker worker(index, config_, retry_, std::move(queue), std::move(store), metrics_, *stop_,
-                                      inflight_);
-  RunSupervised(
-      health_, ThreadGroup::kWorkers, "fm-worker-" + std::to_string(index), [&worker] { worker.Run(); },
-      [this] { return stop_->Requested(); });
-}
 
 }  // namespace flagmeter

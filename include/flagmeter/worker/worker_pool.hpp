@@ -70,7 +70,6 @@ class WorkerPool final {
   std::int64_t Inflight() const;
 
  private:
-  void RunWorker(int index, std::unique_ptr<EventQueue> queue, std::unique_ptr<EventStore> store);
 
   // Constant after construction.
   const WorkerConfig config_;
