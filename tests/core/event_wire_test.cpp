@@ -53,8 +53,13 @@ TEST(EventWire, TheStoreParameterCarriesEveryFieldTheSqlReadsUnderItsKey) {
   for (const event_wire::Field& field : event_wire::kFields) {
     EXPECT_TRUE(parsed.contains(field.key)) << field.name;
     // json_to_recordset reads text columns from strings and bigint ones from numbers.
-    if (field.sql_type == "text") EXPECT_TRUE(parsed.at(std::string(field.key)).is_string()) << field.name;
-    if (field.sql_type == "bigint") EXPECT_TRUE(parsed.at(std::string(field.key)).is_number_integer()) << field.name;
+    const nlohmann::json& value = parsed.at(std::string(field.key));
+    if (field.sql_type == "text") {
+      EXPECT_TRUE(value.is_string()) << field.name;
+    } else {
+      EXPECT_EQ(field.sql_type, "bigint");
+      EXPECT_TRUE(value.is_number_integer()) << field.name;
+    }
   }
   EXPECT_EQ(parsed.at(std::string(event_wire::kAcceptSeq.key)), 42);
   // The decoder reads the store's form too.
