@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "flagmeter/core/dead_letter_reason.hpp"
+
 namespace prometheus {
 class Counter;
 class Gauge;
@@ -14,14 +16,6 @@ class Registry;
 namespace flagmeter {
 
 class ThreadHealth;
-
-/// Why the worker set an event aside: the `reason` label of
-/// flagmeter_events_dead_lettered_total. The label takes no other values, and
-/// every one is exported (at 0) from the start.
-enum class DeadLetterReason {
-  kUndecodable,  // "undecodable": a queue entry that does not decode as an event
-  kRefused,      // "refused": an event the store refused on every try
-};
 
 /// The one owner of every Prometheus series the service exports (names in
 /// API.md). Built once in main and handed to components by reference; no

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "flagmeter/core/event.hpp"
-#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/core/dead_letter_reason.hpp"
 
 namespace flagmeter {
 

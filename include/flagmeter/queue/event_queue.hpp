@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
-#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/core/dead_letter_reason.hpp"
 
 namespace flagmeter {
 
