@@ -28,18 +28,17 @@ std::string ClaimId(const AlertKey& key) {
 
 AlertMonitor::AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore> store, AlertSender& sender,
                            ThreadHealth* health)
-    : config_(std::move(config)), store_(std::move(store)), sender_(sender), health_(health) {}
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      sender_(sender),
+      thread_(health, ThreadGroup::kAlertMonitor, "fm-alerts") {}
 
 AlertMonitor::~AlertMonitor() { Stop(); }
 
 void AlertMonitor::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  if (!thread_.joinable()) {
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kAlertMonitor, 1);
-    thread_ = StartSupervised(health_, ThreadGroup::kAlertMonitor, "fm-alerts", [this] { Run(); },
-                              [this] { return Stopping(); });
-  }
+  thread_.Start([this] { Run(); }, [this] { return Stopping(); });
 }
 
 bool AlertMonitor::Stopping() {
@@ -53,10 +52,7 @@ void AlertMonitor::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kAlertMonitor, 0);
-  }
+  thread_.Join();
 }
 
 void AlertMonitor::TenantsChanged(const std::vector<std::string>& names) {

@@ -101,4 +101,16 @@ std::thread StartSupervised(ThreadHealth* health, ThreadGroup group, std::string
   return thread;
 }
 
+void SupervisedThread::Start(std::function<void()> loop, std::function<bool()> stopping) {
+  if (thread_.joinable()) return;
+  if (health_ != nullptr) health_->Expect(group_, 1);
+  thread_ = StartSupervised(health_, group_, name_, std::move(loop), std::move(stopping));
+}
+
+void SupervisedThread::Join() {
+  if (!thread_.joinable()) return;
+  thread_.join();
+  if (health_ != nullptr) health_->Expect(group_, 0);
+}
+
 }  // namespace flagmeter

@@ -21,18 +21,14 @@ KeyRegistry::KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_st
       make_store_(std::move(make_store)),
       max_misses_(std::max<std::size_t>(max_misses, 1)),
       max_pending_lookups_(max_pending_lookups),
-      health_(health) {}
+      thread_(health, ThreadGroup::kKeyRegistry, "fm-keys") {}
 
 KeyRegistry::~KeyRegistry() { Stop(); }
 
 void KeyRegistry::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  if (!thread_.joinable()) {
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kKeyRegistry, 1);
-    thread_ = StartSupervised(health_, ThreadGroup::kKeyRegistry, "fm-keys", [this] { RunKeyThread(); },
-                              [this] { return Stopping(); });
-  }
+  thread_.Start([this] { RunKeyThread(); }, [this] { return Stopping(); });
 }
 
 bool KeyRegistry::Stopping() {
@@ -54,10 +50,7 @@ void KeyRegistry::Stop() {
   for (auto& [hash, waiters] : abandoned) {
     for (Callback& done : waiters) done(stopped);
   }
-  if (thread_.joinable()) {
-    thread_.join();
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kKeyRegistry, 0);
-  }
+  thread_.Join();
 }
 
 std::optional<KeyVerdict> KeyRegistry::FromMemory(const std::string& hash) {

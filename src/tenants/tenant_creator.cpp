@@ -10,18 +10,16 @@
 namespace flagmeter {
 
 TenantCreator::TenantCreator(TenantCreationLimits limits, StoreFactory make_store, ThreadHealth* health)
-    : limits_(limits), make_store_(std::move(make_store)), health_(health) {}
+    : limits_(limits),
+      make_store_(std::move(make_store)),
+      thread_(health, ThreadGroup::kTenantCreator, "fm-tenants") {}
 
 TenantCreator::~TenantCreator() { Stop(); }
 
 void TenantCreator::Start() {
   std::lock_guard lock(mu_);
   stopping_ = false;
-  if (!thread_.joinable()) {
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kTenantCreator, 1);
-    thread_ = StartSupervised(health_, ThreadGroup::kTenantCreator, "fm-tenants", [this] { RunThread(); },
-                              [this] { return Stopping(); });
-  }
+  thread_.Start([this] { RunThread(); }, [this] { return Stopping(); });
 }
 
 bool TenantCreator::Stopping() {
@@ -40,16 +38,13 @@ void TenantCreator::Stop() {
   wake_.notify_all();
   const Result<Admissions> stopped(Status::Unavailable("tenants: the service is shutting down"));
   for (Request& request : abandoned) request.done(stopped);
-  if (thread_.joinable()) {
-    thread_.join();
-    if (health_ != nullptr) health_->Expect(ThreadGroup::kTenantCreator, 0);
-  }
+  thread_.Join();
 }
 
 void TenantCreator::Admit(std::vector<std::string> names, Callback done) {
   {
     std::lock_guard lock(mu_);
-    if (!stopping_ && thread_.joinable() && queued_names_ + names.size() <= limits_.max_queued) {
+    if (!stopping_ && thread_.running() && queued_names_ + names.size() <= limits_.max_queued) {
       queued_names_ += names.size();
       requests_.push_back(Request{std::move(names), std::move(done)});
       wake_.notify_one();

@@ -60,7 +60,6 @@ class AlertMonitor final {
   const AlertsConfig config_;
   const std::unique_ptr<TenantAlertStore> store_;
   AlertSender& sender_;
-  ThreadHealth* const health_;  // may be null
 
   // Owned by the alert thread: claims known to exist (ours or another's),
   // "tenant id|period start|threshold", so a crossing costs one insert only.
@@ -71,7 +70,7 @@ class AlertMonitor final {
   std::unordered_set<std::string> changed_;  // guarded by mu_
   bool stopping_ = false;                     // guarded by mu_
   std::chrono::steady_clock::time_point retry_at_ = std::chrono::steady_clock::time_point::max();  // guarded by mu_
-  std::thread thread_;                        // owned by Start/Stop's caller
+  SupervisedThread thread_;                   // the alert thread; Start/Stop's
 };
 
 }  // namespace flagmeter

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace flagmeter {
@@ -87,5 +88,30 @@ void RunSupervised(ThreadHealth* health, ThreadGroup group, const std::string& t
 std::thread StartSupervised(ThreadHealth* health, ThreadGroup group, std::string thread_name,
                             std::function<void()> loop, std::function<bool()> stopping,
                             RestartBackoff backoff = RestartBackoff());
+
+/// The one thread of a group whose owner starts it in Start and joins it in
+/// Stop: expected in `health` while it runs, supervised by RunSupervised.
+/// Not thread-safe: the owner calls it under its own lock or from one thread.
+class SupervisedThread final {
+ public:
+  SupervisedThread(ThreadHealth* health, ThreadGroup group, std::string name)
+      : health_(health), group_(group), name_(std::move(name)) {}
+  ~SupervisedThread() { Join(); }
+  SupervisedThread(const SupervisedThread&) = delete;
+  SupervisedThread& operator=(const SupervisedThread&) = delete;
+
+  /// Starts `loop` unless the thread runs; returns once it counts as running.
+  void Start(std::function<void()> loop, std::function<bool()> stopping);
+  /// Waits for the thread to end (its owner has made `stopping` true and
+  /// woken it), then expects none. Does nothing when it does not run.
+  void Join();
+  bool running() const { return thread_.joinable(); }
+
+ private:
+  ThreadHealth* const health_;  // may be null
+  const ThreadGroup group_;
+  const std::string name_;
+  std::thread thread_;
+};
 
 }  // namespace flagmeter

@@ -91,7 +91,6 @@ class KeyRegistry final {
   const StoreFactory make_store_;
   const std::size_t max_misses_;
   const std::size_t max_pending_lookups_;
-  ThreadHealth* const health_;  // may be null
 
   std::shared_mutex keys_mu_;
   std::unordered_map<std::string, Known> keys_;            // guarded by keys_mu_
@@ -107,7 +106,7 @@ class KeyRegistry final {
   std::deque<std::string> lookup_order_;                             // guarded by mu_: first come, first looked up
   std::size_t waiting_ = 0;                                          // guarded by mu_: callbacks in lookups_
   bool stopping_ = false;                                            // guarded by mu_
-  std::thread thread_;                                               // owned by Start/Stop's caller
+  SupervisedThread thread_;                                          // the key thread; Start/Stop's
 };
 
 }  // namespace flagmeter

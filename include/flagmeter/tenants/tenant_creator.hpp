@@ -74,14 +74,13 @@ class TenantCreator final {
   // Constant after construction.
   const TenantCreationLimits limits_;
   const StoreFactory make_store_;
-  ThreadHealth* const health_;  // may be null
 
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Request> requests_;  // guarded by mu_
   std::size_t queued_names_ = 0;   // guarded by mu_: names in requests_
   bool stopping_ = false;          // guarded by mu_
-  std::thread thread_;             // owned by Start/Stop's caller
+  SupervisedThread thread_;        // the creator thread; Start/Stop's
 };
 
 }  // namespace flagmeter
