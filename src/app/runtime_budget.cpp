@@ -40,35 +40,39 @@ std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config) {
   };
 }
 
+ThreadBudgetRow RuntimeBudgetTotal(const std::vector<ThreadBudgetRow>& rows) {
+  ThreadBudgetRow total;
+  for (const ThreadBudgetRow& row : rows) {
+    total.threads += row.threads;
+    total.postgres += row.postgres;
+    total.valkey += row.valkey;
+  }
+  return total;
+}
+
 std::string RuntimeBudgetLine(const std::vector<ThreadBudgetRow>& rows) {
-  int threads = 0, postgres = 0, valkey = 0;
+  const ThreadBudgetRow total = RuntimeBudgetTotal(rows);
   std::string groups;
   for (const ThreadBudgetRow& row : rows) {
-    threads += row.threads;
-    postgres += row.postgres;
-    valkey += row.valkey;
     if (!groups.empty()) groups += ", ";
     groups += std::string(row.group) + " " + std::to_string(row.threads);
     if (const std::string held = Connections(row); !held.empty()) groups += " (" + held + ")";
   }
-  return std::to_string(threads) + " threads, " + std::to_string(postgres) + " PostgreSQL and " +
-         std::to_string(valkey) + " Valkey connections: " + groups;
+  return std::to_string(total.threads) + " threads, " + std::to_string(total.postgres) + " PostgreSQL and " +
+         std::to_string(total.valkey) + " Valkey connections: " + groups;
 }
 
 std::string RuntimeBudgetTable(const std::vector<ThreadBudgetRow>& rows) {
   std::string out = "| group | owner | purpose | threads | PostgreSQL | Valkey |\n|---|---|---|---|---|---|\n";
-  int threads = 0, postgres = 0, valkey = 0;
   for (const ThreadBudgetRow& row : rows) {
-    threads += row.threads;
-    postgres += row.postgres;
-    valkey += row.valkey;
     const std::string count =
         std::to_string(row.threads) + (row.setting.empty() ? "" : " (`" + std::string(row.setting) + "`)");
     out += "| `" + std::string(row.group) + "` | `" + std::string(row.owner) + "` | " + std::string(row.purpose) +
            " | " + count + " | " + std::to_string(row.postgres) + " | " + std::to_string(row.valkey) + " |\n";
   }
-  out += "| **total** | | | " + std::to_string(threads) + " | " + std::to_string(postgres) + " | " +
-         std::to_string(valkey) + " |\n";
+  const ThreadBudgetRow total = RuntimeBudgetTotal(rows);
+  out += "| **total** | | | " + std::to_string(total.threads) + " | " + std::to_string(total.postgres) + " | " +
+         std::to_string(total.valkey) + " |\n";
   return out;
 }
 

@@ -95,7 +95,6 @@ std::thread StartSupervised(ThreadHealth* health, ThreadGroup group, std::string
       loop();
     };
     RunSupervised(health, group, thread_name, first_run, stopping, backoff);
-    if (running) running->set_value();  // never ran (cannot happen: the loop always runs once)
   });
   counted.wait();
   return thread;

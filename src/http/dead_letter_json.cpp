@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flagmeter/core/rfc3339.hpp"
+#include "http/query_params.hpp"
 
 namespace flagmeter {
 namespace {
@@ -100,22 +101,7 @@ std::string Dump(const ordered_json& body) { return body.dump(-1, ' ', false, or
 std::variant<DeadLetterListQuery, std::vector<FieldError>> ParseDeadLetterListQuery(std::string_view query) {
   DeadLetterListQuery parsed;
   std::vector<FieldError> errors;
-  bool seen_limit = false;
-  bool seen_cursor = false;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    const std::string_view name = pair.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    bool& seen = name == "limit" ? seen_limit : seen_cursor;
-    if (name != "limit" && name != "cursor") continue;
-    if (seen) {
-      errors.push_back({std::string(name), std::string(name) + " is given more than once"});
-      continue;
-    }
-    seen = true;
+  for (const auto& [name, value] : DecodeQueryParams(query, {"limit", "cursor"}, errors)) {
     ReadListParam(name, value, parsed, errors);
   }
   if (!errors.empty()) return errors;

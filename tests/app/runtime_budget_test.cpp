@@ -9,23 +9,11 @@
 namespace flagmeter {
 namespace {
 
-struct Totals {
-  int threads = 0, postgres = 0, valkey = 0;
-};
-
-Totals Sum(const std::vector<ThreadBudgetRow>& rows) {
-  Totals totals;
-  for (const ThreadBudgetRow& row : rows) {
-    totals.threads += row.threads;
-    totals.postgres += row.postgres;
-    totals.valkey += row.valkey;
-  }
-  return totals;
-}
+ThreadBudgetRow Sum(const std::vector<ThreadBudgetRow>& rows) { return RuntimeBudgetTotal(rows); }
 
 TEST(RuntimeBudget, DefaultsStartEighteenThreadsWithFourteenPostgresAndSixValkeyConnections) {
   const std::vector<ThreadBudgetRow> rows = RuntimeBudget(Config{});
-  const Totals totals = Sum(rows);
+  const ThreadBudgetRow totals = Sum(rows);
   EXPECT_EQ(totals.threads, 18);
   EXPECT_EQ(totals.postgres, 14);
   EXPECT_EQ(totals.valkey, 6);
@@ -39,8 +27,8 @@ TEST(RuntimeBudget, EachSizedGroupFollowsItsVariable) {
   config.worker.concurrency = 5;
   config.store.history_readers = 4;
   config.alerts.senders = 3;
-  const Totals base = Sum(RuntimeBudget(Config{}));
-  const Totals sized = Sum(RuntimeBudget(config));
+  const ThreadBudgetRow base = Sum(RuntimeBudget(Config{}));
+  const ThreadBudgetRow sized = Sum(RuntimeBudget(config));
   // Workers hold one connection to each; history readers and senders one to PostgreSQL.
   EXPECT_EQ(sized.threads - base.threads, 3 + 2 + 1);
   EXPECT_EQ(sized.postgres - base.postgres, 3 + 2 + 1);

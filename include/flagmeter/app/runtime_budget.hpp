@@ -27,6 +27,9 @@ struct ThreadBudgetRow {
 /// threads (at most 32 abandoned ones; see BoundedResolver).
 std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config);
 
+/// The sums of `rows` (group, owner, purpose and setting empty).
+ThreadBudgetRow RuntimeBudgetTotal(const std::vector<ThreadBudgetRow>& rows);
+
 /// One log line: "18 threads, 14 PostgreSQL and 6 Valkey connections: io 2, pusher 1 (1 Valkey), ...".
 std::string RuntimeBudgetLine(const std::vector<ThreadBudgetRow>& rows);
 

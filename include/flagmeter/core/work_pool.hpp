@@ -87,7 +87,21 @@ class WorkPool final {
   /// Queues `job`, or refuses it without calling it: Unavailable while the
   /// pool is not running, Overloaded when `max_queued` jobs wait. Never blocks
   /// on the job's work.
-  Status TryPost(Job job) {
+  Status TryPost(Job job) { return Enqueue(job); }
+
+  /// TryPost, answering a refusal through `job.abandon` at once (inline).
+  void Post(Job job) {
+    if (Status queued = Enqueue(job); !queued.ok()) job.abandon(queued);
+  }
+
+  std::size_t Queued() const {
+    std::lock_guard lock(mu_);
+    return jobs_.size();
+  }
+
+ private:
+  // Moves `job` into the queue, or leaves it as it was and says why not.
+  Status Enqueue(Job& job) {
     std::lock_guard lock(mu_);
     if (stopping_ || threads_.empty()) return Status::Unavailable(options_.name + ": not running (shutting down)");
     if (jobs_.size() >= options_.max_queued) {
@@ -100,18 +114,6 @@ class WorkPool final {
     return Status::Ok();
   }
 
-  /// TryPost, answering a refusal through `job.abandon` at once (inline).
-  void Post(Job job) {
-    auto abandon = job.abandon;
-    if (Status queued = TryPost(std::move(job)); !queued.ok()) abandon(queued);
-  }
-
-  std::size_t Queued() const {
-    std::lock_guard lock(mu_);
-    return jobs_.size();
-  }
-
- private:
   bool Stopping() const {
     std::lock_guard lock(mu_);
     return stopping_;

@@ -58,12 +58,8 @@ TEST_F(RuntimeBudgetTest, TheProcessRunsTheListedThreadsAndHoldsNoMoreConnection
     EXPECT_EQ(client_->Request("GET", path, "", admin).status, 200) << path;
   }
 
-  int threads = 0, postgres = 0, valkey = 0;
-  for (const ThreadBudgetRow& row : RuntimeBudget(Config{})) {
-    threads += row.threads;
-    postgres += row.postgres;
-    valkey += row.valkey;
-  }
+  const ThreadBudgetRow listed = RuntimeBudgetTotal(RuntimeBudget(Config{}));
+  const int threads = listed.threads, postgres = listed.postgres, valkey = listed.valkey;
   std::cerr << "threads " << Threads() << " (listed " << threads << " + main), PostgreSQL connections "
             << PostgresConnections() << " (listed " << postgres << "), Valkey connections " << ValkeyConnections()
             << " (listed " << valkey << ")\n";
