@@ -56,7 +56,10 @@ TEST_F(WorkPoolTest, EachThreadHasItsOwnResourceAndHealthCountsThem) {
   pool.Start();  // idempotent: still three threads
   EXPECT_EQ(Run(pool).get().second.code(), Status::Code::kOk);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (Admin().running < 3 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(milliseconds(1));
+  // A thread counts as running before it makes its resource: wait for both.
+  while ((Admin().running < 3 || made_.load() < 3) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
   EXPECT_EQ(Admin().expected, 3);
   EXPECT_EQ(Admin().running, 3);
   EXPECT_EQ(made_.load(), 3);
