@@ -31,12 +31,14 @@
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
-#include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/queue/dead_letter_store.hpp"
+#include "flagmeter/services/pooled_dead_letter_service.hpp"
+#include "flagmeter/services/pooled_query_service.hpp"
+#include "flagmeter/services/pooled_tenant_admin.hpp"
+#include "flagmeter/services/queueing_ingest_service.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
-#include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/tenants/tenant_creator.hpp"
-#include "flagmeter/tenants/tenant_services.hpp"
+#include "flagmeter/tenants/tenant_directory.hpp"
 #include "http/api_handler.hpp"
 
 namespace {
@@ -55,10 +57,10 @@ void SeedDeadLetters(fakes::FakeDeadLetterStore& store) {
   store.queue.clear();  // redriven entries go nowhere: the fake's queue stays small
 }
 
-// The services, built once for the whole run: their threads stay up.
+// The services, built once for the whole run over the stores' fakes: their
+// threads stay up.
 struct Harness {
   Harness() {
-    tenants_config.admin_token = kAdminToken;
     usage.Start();
     history.Start();
     admin.Start();
@@ -72,11 +74,6 @@ struct Harness {
   fakes::FakeTenantStore tenant_store{1000};
   UsageService usage{1, 0, [] { return std::make_unique<fakes::FakeUsageReader>(); }};
   HistoryService history{1, std::chrono::milliseconds(0), [] { return std::make_unique<fakes::FakeUsageHistory>(); }};
-  BackgroundMonitor monitor{MonitorProbes{.queue_depth = [] { return Result<std::int64_t>(0); },
-                                          .ping_database = [] { return Status::Ok(); },
-                                          .requeue_expired = [] { return Result<std::size_t>(0); },
-                                          .inflight = [] { return std::int64_t{0}; }},
-                            metrics, std::chrono::seconds(1), 5};
   AdminPool admin{WorkPoolOptions{.group = ThreadGroup::kAdmin, .name = "admin"},
                   [this] { return tenant_store.NewStore(); }};
   // A few dead letters to list, redrive and discard, refilled when the list is empty.
@@ -89,22 +86,20 @@ struct Harness {
                                 return store;
                               }};
   KeyRegistry keys{std::chrono::milliseconds(1000), [this] { return tenant_store.NewStore(); }};
-  KnownTenants known{1000};
   TenantCreator creator{{.max_tenants = 1000}, [this] { return tenant_store.NewStore(); }};
-  TenantsConfig tenants_config;
-  TenantServices tenants{.admin = admin,
-                         .keys = keys,
-                         .known = known,
-                         .creator = creator,
-                         .config = tenants_config,
-                         .settings_changed = [](const std::string&) {}};
-  ApiServices services{.sink = sink,
-                       .usage = usage,
-                       .monitor = monitor,
+  TenantDirectory directory{1000, &creator};
+  QueueingIngestService ingest{directory, sink, metrics};
+  PooledQueryService queries{usage, history};
+  PooledTenantAdmin tenant_admin{admin, keys, {}, {}};
+  PooledDeadLetterService dead_letter_service{dead_letters};
+  ApiServices services{.ingest = ingest,
+                       .queries = queries,
+                       .tenants = tenant_admin,
+                       .dead_letters = dead_letter_service,
+                       .keys = keys,
+                       .health = [] { return HealthSnapshot{.database_up = true, .valkey_up = true}; },
                        .metrics = metrics,
-                       .tenants = &tenants,
-                       .history = &history,
-                       .dead_letters = &dead_letters};
+                       .access = {.admin_token = kAdminToken}};
   asio::io_context io;
 };
 

@@ -29,17 +29,19 @@
 #include "flagmeter/queue/valkey_dead_letter_store.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
 #include "flagmeter/queue/valkey_queue.hpp"
+#include "flagmeter/services/pooled_dead_letter_service.hpp"
+#include "flagmeter/services/pooled_query_service.hpp"
+#include "flagmeter/services/pooled_tenant_admin.hpp"
+#include "flagmeter/services/queueing_ingest_service.hpp"
 #include "flagmeter/store/migrations.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
 #include "flagmeter/store/pg_usage_reader.hpp"
 #include "flagmeter/store/tenant_pg_stores.hpp"
 #include "flagmeter/store/usage_history.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
-#include "flagmeter/tenants/known_tenants.hpp"
 #include "flagmeter/tenants/tenant_creator.hpp"
-#include "flagmeter/tenants/tenant_services.hpp"
+#include "flagmeter/tenants/tenant_directory.hpp"
 #include "flagmeter/worker/worker_pool.hpp"
-#include "http/dashboard_handler.hpp"
 
 namespace flagmeter {
 namespace {
@@ -163,6 +165,20 @@ class Service final {
   HistoryService history_{config_.store.history_readers, kDashboardSnapshotTtl,
                           [this] { return std::make_unique<PgUsageHistory>(database()); },
                           config_.store.history_read_queue, nullptr, &threads_};
+  TenantCreator creator_{{.auto_create = config_.tenants.AutoCreate(),
+                          .max_tenants = config_.tenants.max_tenants,
+                          .max_queued = config_.tenants.tenant_creation_queue},
+                         [this] { return NewTenantStore(); },
+                         &threads_};
+  // Whether a tenant exists: room for every tenant events may create, and as
+  // many made by operators. A usage read's cached "not found" goes once the
+  // tenant exists.
+  TenantDirectory tenant_directory_{static_cast<std::size_t>(2 * config_.tenants.max_tenants), &creator_,
+                                    [this](const std::vector<std::string>& names) {
+                                      for (const std::string& name : names) usage_.ForgetMissing(name);
+                                    }};
+  QueueingIngestService ingest_{tenant_directory_, pusher_, metrics_};
+  PooledQueryService queries_{usage_, history_};
   // Alerts: the workers report committed tenants to the monitor (a set
   // insert, after the commit), which claims crossings and hands them to the
   // sender threads.
@@ -173,7 +189,7 @@ class Service final {
   WorkerPool workers_{config_.worker, [this] { return std::make_unique<ValkeyQueue>(config_.queue); },
                       [this] {
                         return std::make_unique<CommitNotifier>(
-                            std::make_unique<PgEventStore>(database()),
+                            std::make_unique<PgEventStore>(database(), &tenant_directory_.known()),
                             [this](const std::vector<std::string>& tenants) { alert_monitor_.TenantsChanged(tenants); });
                       },
                       metrics_, WorkerRetryPolicy(), &threads_};
@@ -186,22 +202,9 @@ class Service final {
                    [this] { return NewTenantStore(); }};
   KeyRegistry keys_{std::chrono::milliseconds(config_.tenants.key_refresh_ms), [this] { return NewTenantStore(); },
                     config_.tenants.key_miss_cache, config_.tenants.key_lookup_queue, &threads_};
-  // Room for every tenant events may create, and as many made by operators.
-  KnownTenants known_tenants_{static_cast<std::size_t>(2 * config_.tenants.max_tenants)};
-  TenantCreator creator_{{.auto_create = config_.tenants.AutoCreate(),
-                          .max_tenants = config_.tenants.max_tenants,
-                          .max_queued = config_.tenants.tenant_creation_queue},
-                         [this] { return NewTenantStore(); },
-                         &threads_};
-  const TenantServices tenants_{
-      .admin = admin_,
-      .keys = keys_,
-      .known = known_tenants_,
-      .creator = creator_,
-      .config = config_.tenants,
-      .settings_changed = [this](const std::string& tenant) { alert_monitor_.TenantsChanged({tenant}); },
-      .check_webhook_url = [this](const std::string& url) { return CheckWebhookUrl(url); },
-  };
+  PooledTenantAdmin tenant_admin_{
+      admin_, keys_, [this](const std::string& tenant) { alert_monitor_.TenantsChanged({tenant}); },
+      [this](const std::string& url) { return CheckWebhookUrl(url); }};
   // Each owned by the monitor thread once started.
   std::shared_ptr<QueueReaper> reaper_ = std::make_shared<QueueReaper>(config_.queue);
   std::shared_ptr<PgUsageReader> health_reader_ = std::make_shared<PgUsageReader>(database());
@@ -223,19 +226,22 @@ class Service final {
                                                .queue_setting = {},  // fixed: kDeadLetterCallQueue
                                                .health = &threads_},
                                [this] { return std::make_unique<ValkeyDeadLetterStore>(config_.queue); }};
+  PooledDeadLetterService dead_letter_service_{dead_letters_};
   IoPool io_pool_{config_.http.io_threads};
   // Taken over before the port opens, so a SIGTERM right after start-up is
   // a clean shutdown too, not the default death.
   boost::asio::signal_set signals_{io_pool_.first(), SIGINT, SIGTERM};
   Server server_{io_pool_, config_.http,
-                 ApiServices{.sink = pusher_,
-                             .usage = usage_,
-                             .monitor = monitor_,
+                 ApiServices{.ingest = ingest_,
+                             .queries = queries_,
+                             .tenants = tenant_admin_,
+                             .dead_letters = dead_letter_service_,
+                             .keys = keys_,
+                             .health = [this] { return monitor_.Health(); },
                              .metrics = metrics_,
-                             .tenants = &tenants_,
-                             .history = &history_,
-                             .dead_letters = &dead_letters_,
-                             .max_tenants_per_page = config_.tenants.max_tenants_per_page}};
+                             .access = {.admin_token = config_.tenants.admin_token,
+                                        .require_api_keys = config_.tenants.require_api_keys},
+                             .limits = {.max_tenants_per_page = config_.tenants.max_tenants_per_page}}};
 };
 
 }  // namespace

@@ -8,6 +8,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kOk: return "OK";
     case Status::Code::kInvalidArgument: return "Invalid argument";
     case Status::Code::kNotFound: return "Not found";
+    case Status::Code::kFailedPrecondition: return "Failed precondition";
     case Status::Code::kUnavailable: return "Unavailable";
     case Status::Code::kOverloaded: return "Overloaded";
     case Status::Code::kAborted: return "Aborted";

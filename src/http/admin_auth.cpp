@@ -4,10 +4,9 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "flagmeter/services/api_key_checker.hpp"
 #include "flagmeter/tenants/api_keys.hpp"
 #include "flagmeter/tenants/crypto.hpp"
-#include "flagmeter/tenants/key_registry.hpp"
-#include "flagmeter/tenants/tenant_services.hpp"
 #include "http/await_callback.hpp"
 
 namespace flagmeter {
@@ -21,14 +20,14 @@ HttpResponse Unauthorized(std::string_view message) {
 }
 
 bool IsAdminToken(std::string_view token, const ApiServices& services) {
-  const std::string& admin_token = services.tenants->config.admin_token;
+  const std::string& admin_token = services.access.admin_token;
   return !admin_token.empty() && SecretsEqual(token, admin_token);
 }
 
 }  // namespace
 
 std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServices& services) {
-  if (services.tenants == nullptr || services.tenants->config.admin_token.empty()) {
+  if (services.access.admin_token.empty()) {
     return ErrorResponse(403, "The admin API is disabled: set ADMIN_TOKEN on the server to enable it");
   }
   const std::optional<std::string_view> token = BearerToken(request[http::field::authorization]);
@@ -39,7 +38,7 @@ std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServ
 
 boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckDataAccess(const HttpRequest& request,
                                                                                 const ApiServices& services) {
-  if (services.tenants == nullptr || !services.tenants->config.require_api_keys) co_return DataAccess{};
+  if (!services.access.require_api_keys) co_return DataAccess{};
   const std::optional<std::string_view> token = BearerToken(request[http::field::authorization]);
   if (!token) co_return Unauthorized("An API key is required: send Authorization: Bearer <key>");
   if (IsAdminToken(*token, services)) co_return DataAccess{};
@@ -47,7 +46,7 @@ boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckDataAccess(c
   using Verdict = std::shared_ptr<const Result<KeyVerdict>>;
   const std::string key(*token);
   const Verdict verdict = co_await AwaitCallback<Verdict>([&services, &key](auto done) {
-    services.tenants->keys.Check(key, [done = std::move(done)](const Result<KeyVerdict>& result) {
+    services.keys.Check(key, [done = std::move(done)](const Result<KeyVerdict>& result) {
       done(std::make_shared<const Result<KeyVerdict>>(result));
     });
   });

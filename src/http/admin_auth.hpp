@@ -6,7 +6,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "http/api_handler.hpp"
+#include "flagmeter/http/server.hpp"
+#include "http/response.hpp"
 
 namespace flagmeter {
 

@@ -1,56 +1,53 @@
 #include "http/admin_handler.hpp"
 
-#include <memory>
 #include <utility>
 
 #include <boost/beast/http/field.hpp>
-#include <spdlog/spdlog.h>
 
-#include "flagmeter/core/clock.hpp"
 #include "flagmeter/http/api_json.hpp"
-#include "flagmeter/ingest/name_rules.hpp"
-#include "flagmeter/core/work_pool.hpp"
+#include "flagmeter/services/tenant_admin_service.hpp"
 #include "flagmeter/tenants/api_keys.hpp"
-#include "flagmeter/tenants/key_registry.hpp"
-#include "flagmeter/tenants/tenant_services.hpp"
 #include "flagmeter/tenants/tenant_settings.hpp"
 #include "http/admin_auth.hpp"
 #include "http/admin_json.hpp"
 #include "http/await_callback.hpp"
+#include "http/request_parts.hpp"
 #include "http/tenant_page_params.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
 namespace {
 
-// Runs `work(store)` on an admin thread (RunOnPool).
-template <typename T, typename Work>
-boost::asio::awaitable<std::shared_ptr<const Result<T>>> RunOnAdminThread(const ApiServices& services,
-                                                                         const Work& work) {
-  return RunOnPool<T>(services.tenants->admin, work);
-}
-
 // The answers to an admin call that failed.
 constexpr FailureWording kAdminFailure{.operation = "admin call",
                                        .unavailable = "The database is unavailable; retry shortly",
                                        .overloaded = "Too many admin calls are waiting (ADMIN_QUEUE); retry shortly"};
 
+// Awaits `call(service, done)` of the tenant admin service. Not a coroutine,
+// and `call` is a named local taken by reference: GCC 12 may destroy a
+// temporary with a non-trivial destructor twice when it sits in a co_await
+// expression.
+template <typename T, typename Call>
+boost::asio::awaitable<Reply<T>> AwaitAdmin(const ApiServices& services, const Call& call) {
+  return AwaitCallback<Reply<T>>([&services, call](ReplyCallback<T> done) { call(services.tenants, std::move(done)); });
+}
+
 boost::asio::awaitable<HttpResponse> ListTenants(const RouteMatch& match, const ApiServices& services) {
-  auto parsed = ParseTenantPage(match.query, services.max_tenants_per_page);
+  auto parsed = ParseTenantPage(match.query, services.limits.max_tenants_per_page);
   if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
     co_return JsonResponse(400, ValidationErrorJson(*errors));
   }
-  const auto work = [page = std::get<TenantPageRequest>(std::move(parsed)), now = NowMs()](TenantStore& store) {
-    return store.ListTenants(now, page);
+  const auto list = [page = std::get<TenantPageRequest>(std::move(parsed))](TenantAdminService& admin, auto done) {
+    admin.ListTenants(page, std::move(done));
   };
-  const auto listed = co_await RunOnAdminThread<TenantOverviewPage>(services, work);
+  const auto listed = co_await AwaitAdmin<TenantOverviewPage>(services, list);
   if (!listed->ok()) co_return FailureResponse(listed->status(), kAdminFailure);
   co_return JsonResponse(200, TenantListJson(listed->value()));
 }
 
 boost::asio::awaitable<HttpResponse> GetTenant(const std::string& tenant, const ApiServices& services) {
-  const auto work = [tenant, now = NowMs()](TenantStore& store) { return store.GetTenant(tenant, now); };
-  const auto found = co_await RunOnAdminThread<TenantDetails>(services, work);
+  const auto found = co_await AwaitAdmin<TenantDetails>(
+      services, [&tenant](TenantAdminService& admin, auto done) { admin.GetTenant(tenant, std::move(done)); });
   if (!found->ok()) co_return FailureResponse(found->status(), kAdminFailure);
   co_return JsonResponse(200, TenantDetailsJson(found->value()));
 }
@@ -64,71 +61,38 @@ boost::asio::awaitable<HttpResponse> PutTenant(const HttpRequest& request, const
   if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
     co_return JsonResponse(400, ValidationErrorJson(*errors));
   }
-  struct Written {
-    TenantDetails details;
-    bool created = false;
-    std::string refused_url;  // why the webhook URL was refused; nothing was written
+  const auto put = [&tenant, update = std::get<TenantUpdate>(std::move(parsed))](TenantAdminService& admin,
+                                                                                 auto done) {
+    admin.PutTenant(tenant, update, std::move(done));
   };
-  const auto work = [tenant, update = std::get<TenantUpdate>(std::move(parsed)), now = NowMs(),
-                     check_url = services.tenants->check_webhook_url](TenantStore& store) {
-    if (update.webhook_url && check_url) {
-      if (Status allowed = check_url(*update.webhook_url); !allowed.ok()) {
-        return Result<Written>(Written{TenantDetails{}, false, allowed.message()});
-      }
-    }
-    bool created = false;
-    Result<TenantDetails> details = store.PutTenant(tenant, update, now, created);
-    if (!details.ok()) return Result<Written>(details.status());
-    return Result<Written>(Written{std::move(details).value(), created, ""});
-  };
-  const auto written = co_await RunOnAdminThread<Written>(services, work);
+  const auto written = co_await AwaitAdmin<TenantWrite>(services, put);
   if (!written->ok()) co_return FailureResponse(written->status(), kAdminFailure);
-  if (!written->value().refused_url.empty()) {
-    co_return JsonResponse(400, ValidationErrorJson({{"webhookUrl", "webhookUrl " + written->value().refused_url}}));
+  if (const std::string& refused = written->value().webhook_url_refused; !refused.empty()) {
+    co_return JsonResponse(400, ValidationErrorJson({{"webhookUrl", "webhookUrl " + refused}}));
   }
-  if (services.tenants->settings_changed) services.tenants->settings_changed(tenant);
   co_return JsonResponse(written->value().created ? 201 : 200, TenantDetailsJson(written->value().details));
 }
 
 boost::asio::awaitable<HttpResponse> CreateKey(const std::string& tenant, const ApiServices& services) {
-  Result<NewApiKey> key = GenerateApiKey();
-  if (!key.ok()) co_return FailureResponse(key.status(), kAdminFailure);
-  const auto work = [tenant, made = *key](TenantStore& store) {
-    return store.CreateKey(tenant, made.key_id, made.key_hash, made.hint);
-  };
-  const auto stored = co_await RunOnAdminThread<ApiKeyInfo>(services, work);
-  if (!stored->ok()) co_return FailureResponse(stored->status(), kAdminFailure);
-  // This instance accepts the key at once; others look it up on first use.
-  services.tenants->keys.Learn(ApiKeyEntry{key->key_hash, tenant, false, stored->value().version});
-  co_return JsonResponse(201, CreatedKeyJson(tenant, *key, stored->value()));
+  const auto created = co_await AwaitAdmin<CreatedKey>(
+      services, [&tenant](TenantAdminService& admin, auto done) { admin.CreateKey(tenant, std::move(done)); });
+  if (!created->ok()) co_return FailureResponse(created->status(), kAdminFailure);
+  co_return JsonResponse(201, CreatedKeyJson(tenant, created->value().key, created->value().info));
 }
 
 boost::asio::awaitable<HttpResponse> RevokeKey(const std::string& tenant, std::string_view raw_key_id,
                                                const ApiServices& services) {
   const std::string key_id(raw_key_id);
   if (!LooksLikeKeyId(key_id)) co_return ErrorResponse(404, "Tenant '" + tenant + "' has no key '" + key_id + "'");
-  const auto work = [tenant, key_id](TenantStore& store) { return store.RevokeKey(tenant, key_id); };
-  const auto revoked = co_await RunOnAdminThread<ApiKeyEntry>(services, work);
+  const auto revoked = co_await AwaitAdmin<ApiKeyEntry>(services, [&tenant, &key_id](TenantAdminService& admin,
+                                                                                     auto done) {
+    admin.RevokeKey(tenant, key_id, std::move(done));
+  });
   if (!revoked->ok()) co_return FailureResponse(revoked->status(), kAdminFailure);
-  // Refused here at once; other instances within API_KEY_REFRESH_MS.
-  services.tenants->keys.Learn(revoked->value());
   co_return JsonResponse(200, RevokedKeyJson(tenant, key_id));
 }
 
 }  // namespace
-
-std::optional<std::string> TenantFromPath(std::string_view raw, HttpResponse& problem) {
-  std::string tenant;
-  if (!PercentDecode(raw, tenant)) {
-    problem = JsonResponse(400, ValidationErrorJson({{"tenant", "tenant has a malformed percent-escape"}}));
-    return std::nullopt;
-  }
-  if (auto name_problem = NameProblem(tenant)) {
-    problem = JsonResponse(400, ValidationErrorJson({{"tenant", "tenant " + *name_problem}}));
-    return std::nullopt;
-  }
-  return tenant;
-}
 
 boost::asio::awaitable<HttpResponse> HandleAdmin(const HttpRequest& request, const RouteMatch& match,
                                                  const ApiServices& services) {

@@ -14,14 +14,11 @@ struct HandledRequest {
   std::string_view route;  // the metrics label of the route
 };
 
-/// Turns one request into its response: routing, validation, and the calls
-/// into the queue and the usage service, awaited without blocking the io
-/// thread. Never throws: an unexpected failure is a 500 with a generic body
-/// (the detail is logged).
+/// Turns one request into its response: routes it, and hands it to the
+/// route functions (event_routes, usage_routes, admin_handler,
+/// dashboard_handler, dead_letter_handler), which call the services.
+/// Never throws: an unexpected failure is a 500 with a generic body (the
+/// detail is logged).
 boost::asio::awaitable<HandledRequest> HandleRequest(const HttpRequest& request, const ApiServices& services);
-
-/// "application/json" with any parameters; a missing Content-Type (empty)
-/// counts as JSON.
-bool IsJsonContentType(std::string_view value);
 
 }  // namespace flagmeter

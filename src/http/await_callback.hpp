@@ -1,16 +1,18 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <utility>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include "flagmeter/core/status.hpp"
-#include "flagmeter/core/work_pool.hpp"
 
 namespace flagmeter {
 
@@ -31,21 +33,30 @@ boost::asio::awaitable<T> AwaitCallback(Start start) {
       std::move(initiation), boost::asio::use_awaitable);
 }
 
-/// Runs a copy of `work(resource)` on a thread of `pool`; the awaiting
-/// coroutine resumes on its own executor with its Result, or with the
-/// pool's refusal (full, stopping) or the failure of a job that threw. Not a
-/// coroutine itself, and `work` is taken by reference: GCC 12 may destroy a
-/// temporary with a non-trivial destructor twice when it sits in a co_await
-/// expression.
-template <typename T, typename Resource, typename Work>
-boost::asio::awaitable<std::shared_ptr<const Result<T>>> RunOnPool(WorkPool<Resource>& pool, const Work& work) {
-  using Shared = std::shared_ptr<const Result<T>>;
-  return AwaitCallback<Shared>([&pool, work](auto done) {
-    auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-    pool.Post(typename WorkPool<Resource>::Job{
-        [work, shared_done](Resource& resource) { (*shared_done)(std::make_shared<const Result<T>>(work(resource))); },
-        [shared_done](const Status& refused) { (*shared_done)(std::make_shared<const Result<T>>(refused)); }});
+/// AwaitCallback for at most `timeout`: none when the callback has not come
+/// by then (its later answer is dropped). The wait is a timer on the
+/// coroutine's executor; the other thread only posts to it.
+template <typename T, typename Start>
+boost::asio::awaitable<std::optional<T>> AwaitCallbackWithin(std::chrono::steady_clock::duration timeout,
+                                                             Start start) {
+  namespace asio = boost::asio;
+  // Written and read on the coroutine's executor only.
+  struct Pending {
+    Pending(const asio::any_io_executor& executor, std::chrono::steady_clock::duration timeout)
+        : deadline(executor, timeout) {}
+    asio::steady_timer deadline;
+    std::optional<T> answer;
+  };
+  auto executor = co_await asio::this_coro::executor;
+  auto pending = std::make_shared<Pending>(executor, timeout);
+  start([pending, executor](T value) {
+    asio::post(executor, [pending, value = std::move(value)]() mutable {
+      pending->answer = std::move(value);
+      pending->deadline.cancel();
+    });
   });
+  co_await pending->deadline.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return std::move(pending->answer);
 }
 
 }  // namespace flagmeter

@@ -3,7 +3,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "flagmeter/http/router.hpp"
-#include "http/api_handler.hpp"
+#include "flagmeter/http/server.hpp"
+#include "http/response.hpp"
 
 namespace flagmeter {
 

@@ -25,6 +25,8 @@ HttpResponse FailureResponse(const Status& status, const FailureWording& wording
       return ErrorResponse(404, status.message());
     case Status::Code::kInvalidArgument:
       return ErrorResponse(400, status.message());
+    case Status::Code::kFailedPrecondition:
+      return ErrorResponse(422, status.message());
     case Status::Code::kUnavailable:
     case Status::Code::kOverloaded: {
       spdlog::debug("http: {} answered 503: {}", wording.operation, status.ToString());

@@ -27,8 +27,8 @@ struct FailureWording {
 };
 
 /// The one mapping from a failed Status to an HTTP answer:
-///  - NotFound: 404, InvalidArgument: 400, with the Status's message (written
-///    for the client by whoever made it);
+///  - NotFound: 404, InvalidArgument: 400, FailedPrecondition: 422, with the
+///    Status's message (written for the client by whoever made it);
 ///  - Unavailable, Overloaded: 503 with the wording and `Retry-After: 1`
 ///    (logged at debug level: expected under load and outages, which the
 ///    services log themselves);

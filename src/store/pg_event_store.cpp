@@ -12,6 +12,7 @@
 #include "flagmeter/core/json_text.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
+#include "store/pg_tenant_sql.hpp"
 
 namespace flagmeter {
 namespace {
@@ -19,17 +20,10 @@ namespace {
 constexpr int kMaxRetries = 3;
 // Attempts of a batch that lost a race with a concurrent one (Aborted).
 constexpr int kMaxRaceRetries = 10;
-// Bounds the memory of known_tenants_; forgetting names only costs one
-// redundant (idempotent) tenant insert per batch until they are relearnt.
+// Bounds the memory of a store's own cache (when it shares none);
+// forgetting names only costs one redundant (idempotent) tenant insert per
+// batch until they are relearnt.
 constexpr std::size_t kMaxKnownTenants = 100'000;
-
-// Sorted names, so concurrent workers lock new tenant rows in the same order.
-constexpr char kInsertTenantsSql[] = R"sql(
-INSERT INTO tenants (name)
-SELECT DISTINCT name FROM json_array_elements_text($1::json) AS t (name)
-ORDER BY 1
-ON CONFLICT (name) DO NOTHING
-)sql";
 
 // The whole batch is one JSON parameter and one statement. Per (tenant, id)
 // the copy accepted first (lowest acceptance number "s") is the one counted:
@@ -150,10 +144,12 @@ std::string EventsToJson(const std::vector<Event>& events) {
 
 }  // namespace
 
-PgEventStore::PgEventStore(std::string database_url)
-    : connection_(std::make_unique<PgConnection>(
+PgEventStore::PgEventStore(std::string database_url, KnownTenants* known_tenants)
+    : own_known_tenants_(known_tenants == nullptr ? std::make_unique<KnownTenants>(kMaxKnownTenants) : nullptr),
+      known_tenants_(known_tenants == nullptr ? *own_known_tenants_ : *known_tenants),
+      connection_(std::make_unique<PgConnection>(
           std::move(database_url),
-          std::vector<PreparedStatement>{{"fm_insert_tenants", kInsertTenantsSql},
+          std::vector<PreparedStatement>{{"fm_insert_tenants", kAdmitTenantsSql},
                                          {"fm_commit_events", kCommitEventsSql}},
           // Plan every batch with the tables as they are now: a plan cached
           // while `events` was still empty scans the whole table per batch
@@ -192,7 +188,8 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
                                                const std::string& events_json,
                                                const std::string& new_tenants_json) {
   pqxx::work tx(connection_->Get(), "commit_batch");
-  if (!new_tenants_json.empty()) tx.exec_prepared("fm_insert_tenants", new_tenants_json);
+  // Unbounded (null): these events were accepted already.
+  if (!new_tenants_json.empty()) tx.exec_prepared("fm_insert_tenants", new_tenants_json, true, nullptr);
   const pqxx::row counts = tx.exec_prepared1("fm_commit_events", events_json);
   const auto matched = counts[0].as<std::size_t>();
   const auto inserted = counts[1].as<std::size_t>();
@@ -206,7 +203,7 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
     tx.abort();
     // Only a tenant row deleted behind our back gets here; forget what we
     // knew so the next attempt creates the tenants again.
-    known_tenants_.clear();
+    known_tenants_.Clear();
     return Status::Internal(std::to_string(batch_size - matched) +
                             " events matched no tenant row; nothing was committed");
   }
@@ -214,15 +211,23 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
   return CommitOutcome{inserted, batch_size - inserted, counts[3].as<std::size_t>()};
 }
 
+namespace {
+
+// The batch's tenant names, each once, sorted.
+std::vector<std::string> TenantNames(const std::vector<Event>& events) {
+  std::set<std::string> names;
+  for (const Event& event : events) names.insert(event.tenant);
+  return {names.begin(), names.end()};
+}
+
+}  // namespace
+
 // "" when every tenant of the batch is known to exist.
 std::string PgEventStore::NewTenantsJson(const std::vector<Event>& events) const {
-  std::set<std::string> names;
-  for (const Event& event : events) {
-    if (known_tenants_.count(event.tenant) == 0) names.insert(event.tenant);
-  }
-  if (names.empty()) return "";
+  const std::vector<std::string> unknown = known_tenants_.Unknown(TenantNames(events));
+  if (unknown.empty()) return "";
   std::string out = "[";
-  for (const std::string& name : names) {
+  for (const std::string& name : unknown) {
     if (out.size() > 1) out += ',';
     AppendJsonString(name, out);
   }
@@ -230,9 +235,6 @@ std::string PgEventStore::NewTenantsJson(const std::vector<Event>& events) const
   return out;
 }
 
-void PgEventStore::RememberTenants(const std::vector<Event>& events) {
-  if (known_tenants_.size() + events.size() > kMaxKnownTenants) known_tenants_.clear();
-  for (const Event& event : events) known_tenants_.insert(event.tenant);
-}
+void PgEventStore::RememberTenants(const std::vector<Event>& events) { known_tenants_.Add(TenantNames(events)); }
 
 }  // namespace flagmeter

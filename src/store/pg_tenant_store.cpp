@@ -7,6 +7,7 @@
 #include "flagmeter/store/tenant_pg_stores.hpp"
 #include "store/pg_connection.hpp"
 #include "store/pg_errors.hpp"
+#include "store/pg_tenant_sql.hpp"
 #include "store/pg_tenant_rows.hpp"
 
 namespace flagmeter {
@@ -108,29 +109,6 @@ std::optional<std::string> TextOf(const std::optional<T>& value) {
     return std::to_string(*value);
   }
 }
-
-// The names of $1 that exist, plus, when $2, those of the others that fit
-// under the bound $3 on all tenants, created with the defaults (sorted, so
-// concurrent callers take the unique index's locks in one order). Callers
-// hold kTenantCreationLock, so the count cannot change under them.
-constexpr char kAdmitTenantsSql[] = R"sql(
-WITH wanted AS (
-  SELECT DISTINCT name FROM json_array_elements_text($1::json) AS w (name)
-), existing AS (
-  SELECT t.name FROM tenants t JOIN wanted USING (name)
-), created AS (
-  INSERT INTO tenants (name)
-  SELECT name FROM wanted WHERE $2::boolean AND name NOT IN (SELECT name FROM existing)
-  ORDER BY 1
-  LIMIT greatest($3::bigint - (SELECT count(*) FROM tenants), 0)
-  ON CONFLICT (name) DO NOTHING
-  RETURNING name
-)
-SELECT name FROM existing UNION ALL SELECT name FROM created
-)sql";
-// Serialises automatic creation across processes, so that MAX_TENANTS holds
-// with any number of instances.
-constexpr char kTenantCreationLockSql[] = "SELECT pg_advisory_xact_lock(4632271447135834708)";
 
 const char* OrNull(const std::optional<std::string>& text) { return text ? text->c_str() : nullptr; }
 

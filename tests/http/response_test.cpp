@@ -22,6 +22,9 @@ TEST(FailureResponse, NotFoundAndInvalidArgumentCarryTheirMessage) {
   const HttpResponse invalid = FailureResponse(Status::InvalidArgument("limit must be 1..500"), kWording);
   EXPECT_EQ(invalid.result_int(), 400u);
   EXPECT_EQ(ErrorOf(invalid), "limit must be 1..500");
+  const HttpResponse refused = FailureResponse(Status::FailedPrecondition("Tenant 'acme' may not be created"), kWording);
+  EXPECT_EQ(refused.result_int(), 422u);
+  EXPECT_EQ(ErrorOf(refused), "Tenant 'acme' may not be created");
 }
 
 TEST(FailureResponse, OutagesAndBoundsAre503WithRetryAfterAndNoDetail) {

@@ -15,6 +15,7 @@ class [[nodiscard]] Status {
     kOk,
     kInvalidArgument,  // the caller's input is wrong; retrying will not help
     kNotFound,         // the named thing does not exist
+    kFailedPrecondition,  // valid, but the state forbids it (a tenant that may not be created); not retried as is
     kUnavailable,      // a dependency (Valkey, PostgreSQL) cannot be reached; retry later
     kOverloaded,       // a bound was hit (queue depth); retry later
     kAborted,          // a concurrent change won a race (e.g. another batch stored an id first); rerun at once
@@ -26,6 +27,7 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
+  static Status FailedPrecondition(std::string msg) { return {Code::kFailedPrecondition, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Overloaded(std::string msg) { return {Code::kOverloaded, std::move(msg)}; }
   static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }

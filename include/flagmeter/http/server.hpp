@@ -3,40 +3,49 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "flagmeter/config/config.hpp"
 #include "flagmeter/core/status.hpp"
 
 namespace flagmeter {
 
-template <typename Resource>
-class WorkPool;
-class BackgroundMonitor;
-class DeadLetterStore;
-class EventSink;
-class HistoryService;
+class ApiKeyChecker;
+class DeadLetterService;
+class IngestService;
 class IoPool;
 class Metrics;
-class UsageService;
-struct TenantServices;
+class QueryService;
+class TenantAdminService;
+struct HealthSnapshot;
 
-/// The thread of the admin API's dead-letter calls, with its own
-/// DeadLetterStore (its own Valkey connection), so a listing or a redrive
-/// never waits behind a worker.
-using DeadLetterPool = WorkPool<DeadLetterStore>;
+/// Who may call what.
+struct ApiAccess {
+  std::string admin_token;        // ADMIN_TOKEN; empty: the admin API answers 403
+  bool require_api_keys = false;  // REQUIRE_API_KEYS: the data routes need a key or the admin token
+};
 
-/// What the HTTP layer calls into. All of them outlive the server.
+/// Bounds of what one request may ask for.
+struct ApiLimits {
+  std::size_t max_batch_events = 1000;  // events per POST
+  int max_tenants_per_page = 500;       // MAX_TENANTS_PER_PAGE: largest `limit` of the paged tenant lists
+};
+
+/// What the HTTP layer calls into: the services' interfaces
+/// (include/flagmeter/services), never a store, a queue or a thread pool.
+/// All of them outlive the server.
 struct ApiServices {
-  EventSink& sink;
-  UsageService& usage;
-  const BackgroundMonitor& monitor;
+  IngestService& ingest;
+  QueryService& queries;
+  TenantAdminService& tenants;
+  DeadLetterService& dead_letters;
+  ApiKeyChecker& keys;
+  std::function<HealthSnapshot()> health;  // the monitor's latest view; must not block
   Metrics& metrics;
-  std::size_t max_batch_events = 1000;
-  const TenantServices* tenants = nullptr;  // null: no admin API (403) and no API keys
-  HistoryService* history = nullptr;        // null: usage series and the dashboard data answer 503
-  DeadLetterPool* dead_letters = nullptr;    // null: the dead-letter routes answer 503
-  int max_tenants_per_page = 500;           // MAX_TENANTS_PER_PAGE: largest `limit` of the paged tenant lists
+  ApiAccess access;
+  ApiLimits limits;
 };
 
 /// Serves the HTTP API (HTTP/1.1 keep-alive and pipelining, HTTP/1.0) on the

@@ -2,10 +2,10 @@
 
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "flagmeter/store/event_store.hpp"
+#include "flagmeter/store/known_tenants.hpp"
 
 namespace flagmeter {
 
@@ -21,8 +21,10 @@ class PgConnection;
 class PgEventStore final : public EventStore {
  public:
   /// `database_url`: a libpq URI (postgres://...) or keyword/value string.
+  /// `known_tenants`: the process's cache of tenants known to exist (shared
+  /// with the TenantDirectory, outlives the store); null: a cache of its own.
   /// Does not connect; the first CommitBatch does.
-  explicit PgEventStore(std::string database_url);
+  explicit PgEventStore(std::string database_url, KnownTenants* known_tenants = nullptr);
   ~PgEventStore() override;
 
   PgEventStore(const PgEventStore&) = delete;
@@ -39,10 +41,10 @@ class PgEventStore final : public EventStore {
   std::string NewTenantsJson(const std::vector<Event>& events) const;
   void RememberTenants(const std::vector<Event>& events);
 
+  // Tenant names known to exist, so most batches skip tenant creation.
+  std::unique_ptr<KnownTenants> own_known_tenants_;  // when no cache is shared
+  KnownTenants& known_tenants_;
   std::unique_ptr<PgConnection> connection_;
-  // Tenant names known to be committed, so most batches skip tenant creation.
-  // Tenants are never deleted, so an entry never goes stale.
-  std::unordered_set<std::string> known_tenants_;
 };
 
 }  // namespace flagmeter

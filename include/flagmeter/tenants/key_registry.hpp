@@ -17,16 +17,10 @@
 
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
+#include "flagmeter/services/api_key_checker.hpp"
 #include "flagmeter/store/tenant_store.hpp"
 
 namespace flagmeter {
-
-/// What an API key grants.
-struct KeyVerdict {
-  enum class Kind { kValid, kRevoked, kUnknown };
-  Kind kind = Kind::kUnknown;
-  std::string tenant;  // kValid, kRevoked: the key's tenant
-};
 
 /// Answers "which tenant does this key belong to, and is it revoked?"
 /// without a database round trip per request. Keeps every key's state (by
@@ -45,11 +39,11 @@ struct KeyVerdict {
 ///  - at most `max_pending_lookups` requests wait for a look-up; more are
 ///    refused at once with Unavailable (API_KEY_LOOKUP_QUEUE; HTTP 503).
 /// Thread-safe.
-class KeyRegistry final {
+class KeyRegistry final : public ApiKeyChecker {
  public:
   using StoreFactory = std::function<std::unique_ptr<TenantStore>()>;
   /// Unavailable when a needed look-up failed or too many are waiting.
-  using Callback = std::function<void(const Result<KeyVerdict>&)>;
+  using Callback = ApiKeyChecker::Callback;
 
   KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_store, std::size_t max_misses = 100'000,
               std::size_t max_pending_lookups = 1000, ThreadHealth* health = nullptr);
@@ -62,7 +56,7 @@ class KeyRegistry final {
 
   /// Calls `done` exactly once: inline when memory answers (the usual case),
   /// else on the key thread after one look-up. Never blocks on the database.
-  void Check(std::string_view key, Callback done);
+  void Check(std::string_view key, Callback done) override;
 
   /// Records a key this instance just created or revoked, so it is seen
   /// here at once.

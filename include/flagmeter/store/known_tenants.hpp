@@ -22,6 +22,9 @@ class KnownTenants final {
 
   void Add(const std::vector<std::string>& names);
 
+  /// Forgets every name, e.g. once a tenant row was found missing.
+  void Clear();
+
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;

@@ -1,4 +1,4 @@
-#include "flagmeter/tenants/known_tenants.hpp"
+#include "flagmeter/store/known_tenants.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "flagmeter/tenants/known_tenants.hpp"
+#include "flagmeter/store/known_tenants.hpp"
 
 #include <algorithm>
 
@@ -20,6 +20,11 @@ void KnownTenants::Add(const std::vector<std::string>& names) {
   // Bounded: when full, start over rather than grow without limit.
   if (names_.size() + names.size() > capacity_) names_.clear();
   names_.insert(names.begin(), names.end());
+}
+
+void KnownTenants::Clear() {
+  std::lock_guard lock(mu_);
+  names_.clear();
 }
 
 }  // namespace flagmeter

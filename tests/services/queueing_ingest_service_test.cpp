@@ -1,0 +1,64 @@
+#include "flagmeter/services/queueing_ingest_service.hpp"
+
+#include <future>
+#include <memory>
+
+#include <gtest/gtest.h>
+#include <prometheus/counter.h>
+
+#include "fakes/fake_event_sink.hpp"
+#include "fakes/fake_tenant_store.hpp"
+#include "flagmeter/metrics/metrics.hpp"
+#include "flagmeter/tenants/tenant_creator.hpp"
+#include "flagmeter/tenants/tenant_directory.hpp"
+
+namespace flagmeter {
+namespace {
+
+Status Wait(const std::function<void(IngestService::Done)>& start) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  start([promise](const Status& status) { promise->set_value(status); });
+  return promise->get_future().get();
+}
+
+std::vector<Event> EventsOf(std::initializer_list<const char*> tenants) {
+  std::vector<Event> events;
+  for (const char* tenant : tenants) events.push_back(Event{.tenant = tenant, .feature = "chat", .tokens = 2});
+  return events;
+}
+
+struct Ingest {
+  fakes::FakeTenantStore store;
+  TenantCreator creator{{.max_tenants = 2}, [this] { return store.NewStore(); }};
+  TenantDirectory directory{100, &creator};
+  fakes::FakeEventSink sink{3};
+  Metrics metrics;
+  QueueingIngestService service{directory, sink, metrics};
+  Ingest() { creator.Start(); }
+};
+
+TEST(QueueingIngestService, AdmitsNewTenantsThroughTheDirectoryThenKnowsThem) {
+  Ingest ingest;
+  const std::vector<Event> events = EventsOf({"acme", "globex", "acme"});
+  EXPECT_FALSE(ingest.service.TenantsKnown(events));
+  EXPECT_TRUE(Wait([&](auto done) { ingest.service.AdmitTenants(events, done); }).ok());
+  EXPECT_EQ(ingest.store.TenantCount(), 2u);
+  EXPECT_TRUE(ingest.service.TenantsKnown(events));
+  // A third tenant is past MAX_TENANTS (2): refused, nothing created.
+  const Status refused = Wait([&](auto done) { ingest.service.AdmitTenants(EventsOf({"initech"}), done); });
+  EXPECT_EQ(refused.code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(ingest.store.TenantCount(), 2u);
+}
+
+TEST(QueueingIngestService, CountsOnlyTheEventsTheQueueTook) {
+  Ingest ingest;
+  EXPECT_TRUE(Wait([&](auto done) { ingest.service.Enqueue(EventsOf({"acme", "acme"}), done); }).ok());
+  EXPECT_EQ(ingest.sink.accepted(), 2u);
+  EXPECT_EQ(ingest.metrics.events_accepted.Value(), 2.0);
+  const Status full = Wait([&](auto done) { ingest.service.Enqueue(EventsOf({"a", "a", "a", "a"}), done); });
+  EXPECT_EQ(full.code(), Status::Code::kOverloaded);
+  EXPECT_EQ(ingest.metrics.events_accepted.Value(), 2.0);
+}
+
+}  // namespace
+}  // namespace flagmeter
