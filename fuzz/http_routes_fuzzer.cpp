@@ -74,9 +74,8 @@ struct Harness {
   HistoryService history{1, std::chrono::milliseconds(0), [] { return std::make_unique<fakes::FakeUsageHistory>(); }};
   BackgroundMonitor monitor{MonitorProbes{.queue_depth = [] { return Result<std::int64_t>(0); },
                                           .ping_database = [] { return Status::Ok(); },
-                                          .requeue_expired = [] { return Result<std::size_t>(0); },
                                           .inflight = [] { return std::int64_t{0}; }},
-                            metrics, std::chrono::seconds(1), 5};
+                            metrics, std::chrono::seconds(1)};
   AdminPool admin{WorkPoolOptions{.group = ThreadGroup::kAdmin, .name = "admin"},
                   [this] { return tenant_store.NewStore(); }};
   // A few dead letters to list, redrive and discard, refilled when the list is empty.
