@@ -26,6 +26,7 @@ std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config) {
       {name(ThreadGroup::kPusher), "ValkeyPusher", "pushes accepted events to Valkey", "", 1, 0, 1},
       {name(ThreadGroup::kWorkers), "WorkerPool", "claim batches, commit them to PostgreSQL", "WORKER_CONCURRENCY",
        workers, workers, workers},
+      {name(ThreadGroup::kLeaseReaper), "LeaseReaper", "puts back batches whose lease ran out", "", 1, 0, 1},
       {name(ThreadGroup::kUsageReaders), "UsageService", "usage reads", "USAGE_READERS", usage, usage, 0},
       {name(ThreadGroup::kHistoryReaders), "HistoryService", "usage series and dashboard reads", "HISTORY_READERS",
        history, history, 0},
@@ -35,8 +36,8 @@ std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config) {
       {name(ThreadGroup::kAlertMonitor), "AlertMonitor", "quota thresholds, due retries", "", 1, 1, 0},
       {name(ThreadGroup::kAlertSenders), "AlertSender", "webhook deliveries", "ALERT_SENDERS", senders, senders, 0},
       {name(ThreadGroup::kDeadLetters), "DeadLetterPool", "dead-letter admin calls", "", 1, 0, 1},
-      // A health probe's connection, the lease reaper's and the dead-letter counter's.
-      {name(ThreadGroup::kMonitor), "BackgroundMonitor", "gauges, health, lease reaping", "", 1, 1, 2},
+      // A health probe's connection, the queue depth probe's and the dead-letter counter's.
+      {name(ThreadGroup::kMonitor), "BackgroundMonitor", "gauges, health", "", 1, 1, 2},
   };
 }
 

@@ -25,6 +25,7 @@
 #include "flagmeter/monitor/background_monitor.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
+#include "flagmeter/queue/lease_reaper.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_dead_letter_store.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
@@ -93,6 +94,8 @@ class Service final {
     creator_.Start();
     alert_sender_.Start();
     alert_monitor_.Start();
+    // Its first reap puts back what consumers of a previous run left behind.
+    lease_reaper_.Start();
     workers_.Start();
     server_.Start();
     // The io threads: they run every connection and never block on Valkey
@@ -116,6 +119,7 @@ class Service final {
     server_.Shutdown(std::chrono::steady_clock::now() + kRequestDrainTime);
     pusher_.Stop();
     workers_.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
+    lease_reaper_.Stop();
     // After the workers: their last commits may still report tenants.
     alert_monitor_.Stop();
     alert_sender_.Stop();
@@ -206,18 +210,21 @@ class Service final {
       admin_, keys_, [this](const std::string& tenant) { alert_monitor_.TenantsChanged({tenant}); },
       [this](const std::string& url) { return CheckWebhookUrl(url); }};
   // Each owned by the monitor thread once started.
-  std::shared_ptr<QueueReaper> reaper_ = std::make_shared<QueueReaper>(config_.queue);
+  std::shared_ptr<QueueReaper> depth_probe_ = std::make_shared<QueueReaper>(config_.queue);
   std::shared_ptr<PgUsageReader> health_reader_ = std::make_shared<PgUsageReader>(database());
   std::shared_ptr<ValkeyDeadLetterStore> dead_letter_counter_ = std::make_shared<ValkeyDeadLetterStore>(config_.queue);
   BackgroundMonitor monitor_{
       MonitorProbes{
-          .queue_depth = [reaper = reaper_] { return reaper->QueueDepth(); },
+          .queue_depth = [probe = depth_probe_] { return probe->QueueDepth(); },
           .ping_database = [reader = health_reader_] { return reader->Ping(); },
-          .requeue_expired = [reaper = reaper_] { return reaper->RequeueExpired(); },
           .inflight = [this] { return workers_.Inflight(); },
           .dead_letters = [counter = dead_letter_counter_] { return counter->Count(); },
       },
-      metrics_, std::chrono::seconds(1), /*reap_every=*/5, &threads_};
+      metrics_, std::chrono::seconds(1), &threads_};
+  // Puts back the batches of consumers whose lease ran out: a thread and a
+  // Valkey connection of its own (a new one when its thread restarts).
+  LeaseReaper lease_reaper_{[this] { return ValkeyLeaseReap(config_.queue); }, LeaseReaper::kDefaultPeriod,
+                            &threads_};
   // The admin API's dead-letter calls: one thread, its own Valkey connection.
   DeadLetterPool dead_letters_{WorkPoolOptions{.group = ThreadGroup::kDeadLetters,
                                                .name = "deadletters",

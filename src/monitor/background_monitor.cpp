@@ -8,13 +8,13 @@
 namespace flagmeter {
 
 BackgroundMonitor::BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval,
-                                     int reap_every, ThreadHealth* threads)
-    : probes_(std::move(probes)), metrics_(metrics), interval_(interval), reap_every_(reap_every), threads_(threads) {}
+                                     ThreadHealth* threads)
+    : probes_(std::move(probes)), metrics_(metrics), interval_(interval), threads_(threads) {}
 
 BackgroundMonitor::~BackgroundMonitor() { Stop(); }
 
 void BackgroundMonitor::Start() {
-  RunOnce(/*reap=*/true);
+  RunOnce();
   if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 1);
   thread_ = StartSupervised(threads_, ThreadGroup::kMonitor, "fm-monitor", [this] { Run(); }, [this] {
     std::lock_guard lock(mu_);
@@ -43,11 +43,10 @@ HealthSnapshot BackgroundMonitor::Health() const {
 }
 
 void BackgroundMonitor::Run() {
-  int round = 0;
   std::unique_lock lock(mu_);
   while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
-    RunOnce(++round % reap_every_ == 0);
+    RunOnce();
     lock.lock();
   }
 }
@@ -62,7 +61,7 @@ void BackgroundMonitor::SampleDeadLetters() {
   metrics_.dead_letters(DeadLetterReason::kRefused).Set(static_cast<double>(counts->refused));
 }
 
-void BackgroundMonitor::RunOnce(bool reap) {
+void BackgroundMonitor::RunOnce() {
   const Result<std::int64_t> depth = probes_.queue_depth();
   if (depth.ok()) metrics_.queue_depth.Set(static_cast<double>(*depth));
   metrics_.queue_inflight.Set(static_cast<double>(probes_.inflight()));
@@ -76,11 +75,6 @@ void BackgroundMonitor::RunOnce(bool reap) {
   if (database_up_.exchange(database.ok()) != database.ok()) {
     if (database.ok()) spdlog::info("monitor: PostgreSQL is reachable");
     else spdlog::error("monitor: PostgreSQL is down: {}", database.ToString());
-  }
-  if (reap && depth.ok()) {
-    const Result<std::size_t> requeued = probes_.requeue_expired();
-    if (!requeued.ok()) spdlog::warn("monitor: putting back expired batches failed: {}", requeued.status().ToString());
-    else if (*requeued > 0) spdlog::warn("monitor: put back {} events of consumers whose lease ran out", *requeued);
   }
 }
 

@@ -23,12 +23,12 @@
 //   lease_ms (30 s by default). A live worker therefore keeps its batch as
 //   long as committing a batch (or a retry cycle between RenewLease calls)
 //   takes less than lease_ms. That is the invariant the deployment must keep.
-// Reaper: QueueReaper::RequeueExpired (run at start-up and every few seconds
-//   by the service) finds each registered <id> whose lease key has expired,
-//   puts its processing list back at the head of Q in the original order,
-//   and forgets <id>. A crashed or hung worker's batch is thus redelivered to
-//   another worker. Release() does the same for one consumer at graceful
-//   shutdown, without waiting for the lease.
+// Reaper: QueueReaper::RequeueExpired (run by LeaseReaper's thread as it
+//   starts and every few seconds) finds each registered <id> whose lease
+//   key has expired, puts its processing list back at the head of Q in the
+//   original order, and forgets <id>. A crashed or hung worker's batch is
+//   thus redelivered to another worker. Release() does the same for one
+//   consumer at graceful shutdown, without waiting for the lease.
 // Redelivery is harmless: the store records each (tenant, event id) once, so
 //   an event committed and then redelivered (crash before Ack, a worker that
 //   outlived its lease, a push whose reply was lost) is counted once.

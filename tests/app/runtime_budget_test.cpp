@@ -2,24 +2,38 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+
+#include "flagmeter/core/thread_health.hpp"
 
 namespace flagmeter {
 namespace {
 
 ThreadBudgetRow Sum(const std::vector<ThreadBudgetRow>& rows) { return RuntimeBudgetTotal(rows); }
 
-TEST(RuntimeBudget, DefaultsStartEighteenThreadsWithFourteenPostgresAndSixValkeyConnections) {
+TEST(RuntimeBudget, DefaultsStartNineteenThreadsWithFourteenPostgresAndSevenValkeyConnections) {
   const std::vector<ThreadBudgetRow> rows = RuntimeBudget(Config{});
   const ThreadBudgetRow totals = Sum(rows);
-  EXPECT_EQ(totals.threads, 18);
+  EXPECT_EQ(totals.threads, 19);
   EXPECT_EQ(totals.postgres, 14);
-  EXPECT_EQ(totals.valkey, 6);
+  EXPECT_EQ(totals.valkey, 7);
   const std::string line = RuntimeBudgetLine(rows);
-  EXPECT_EQ(line.rfind("18 threads, 14 PostgreSQL and 6 Valkey connections: io 2, pusher 1 (1 Valkey), ", 0), 0u)
+  EXPECT_EQ(line.rfind("19 threads, 14 PostgreSQL and 7 Valkey connections: io 2, pusher 1 (1 Valkey), ", 0), 0u)
       << line;
+}
+
+TEST(RuntimeBudget, ListsEverySupervisedThreadGroupOnce) {
+  const std::vector<ThreadBudgetRow> rows = RuntimeBudget(Config{});
+  for (std::size_t i = 0; i < kThreadGroupCount; ++i) {
+    const std::string_view group = ThreadGroupName(static_cast<ThreadGroup>(i));
+    EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [group](const ThreadBudgetRow& row) { return row.group == group; }),
+              1)
+        << group;
+  }
 }
 
 TEST(RuntimeBudget, EachSizedGroupFollowsItsVariable) {

@@ -15,7 +15,6 @@ struct FakeWorld {
   std::atomic<bool> valkey_up{true};
   std::atomic<bool> database_up{true};
   std::atomic<std::int64_t> depth{42};
-  std::atomic<int> reaps{0};
 
   MonitorProbes Probes() {
     return MonitorProbes{
@@ -24,10 +23,6 @@ struct FakeWorld {
           return depth.load();
         },
         .ping_database = [this] { return database_up ? Status::Ok() : Status::Unavailable("pg down"); },
-        .requeue_expired = [this]() -> Result<std::size_t> {
-          ++reaps;
-          return std::size_t{0};
-        },
         .inflight = [] { return std::int64_t{7}; },
     };
   }
@@ -45,20 +40,19 @@ bool Eventually(Predicate predicate) {
 TEST(BackgroundMonitor, KnowsHealthAndDepthBeforeStartReturns) {
   FakeWorld world;
   Metrics metrics;
-  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10), 3);
+  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10));
   monitor.Start();
   EXPECT_TRUE(monitor.Health().valkey_up);
   EXPECT_TRUE(monitor.Health().database_up);
   EXPECT_EQ(metrics.queue_depth.Value(), 42);
   EXPECT_EQ(metrics.queue_inflight.Value(), 7);
-  EXPECT_GE(world.reaps, 1);  // leftovers of a previous run are put back at start
   monitor.Stop();
 }
 
 TEST(BackgroundMonitor, FollowsOutagesAndRecoveries) {
   FakeWorld world;
   Metrics metrics;
-  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10), 3);
+  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10));
   monitor.Start();
   world.valkey_up = false;
   EXPECT_TRUE(Eventually([&] { return !monitor.Health().valkey_up; }));
@@ -70,7 +64,6 @@ TEST(BackgroundMonitor, FollowsOutagesAndRecoveries) {
   world.depth = 3;
   EXPECT_TRUE(Eventually([&] { return monitor.Health().valkey_up && monitor.Health().database_up; }));
   EXPECT_TRUE(Eventually([&] { return metrics.queue_depth.Value() == 3; }));
-  EXPECT_TRUE(Eventually([&] { return world.reaps >= 3; }));
   monitor.Stop();
 }
 

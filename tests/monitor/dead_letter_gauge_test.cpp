@@ -24,7 +24,6 @@ struct DeadLetterWorld {
     return MonitorProbes{
         .queue_depth = []() -> Result<std::int64_t> { return std::int64_t{0}; },
         .ping_database = [] { return Status::Ok(); },
-        .requeue_expired = []() -> Result<std::size_t> { return std::size_t{0}; },
         .inflight = [] { return std::int64_t{0}; },
         .dead_letters = [this]() -> Result<DeadLetterCounts> {
           ++counts;
@@ -46,7 +45,7 @@ bool Eventually(const std::function<bool()>& predicate) {
 TEST(DeadLetterGauge, SetBeforeStartReturnsAndFollowsTheList) {
   DeadLetterWorld world;
   Metrics metrics;
-  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10), 3);
+  BackgroundMonitor monitor(world.Probes(), metrics, std::chrono::milliseconds(10));
   monitor.Start();
   EXPECT_EQ(metrics.dead_letters(DeadLetterReason::kUndecodable).Value(), 3);
   EXPECT_EQ(metrics.dead_letters(DeadLetterReason::kRefused).Value(), 5);
@@ -68,7 +67,7 @@ TEST(DeadLetterGauge, NoProbeNoSampling) {
   MonitorProbes probes = world.Probes();
   probes.dead_letters = nullptr;
   Metrics metrics;
-  BackgroundMonitor monitor(std::move(probes), metrics, std::chrono::milliseconds(10), 3);
+  BackgroundMonitor monitor(std::move(probes), metrics, std::chrono::milliseconds(10));
   monitor.Start();
   EXPECT_EQ(metrics.dead_letters(DeadLetterReason::kRefused).Value(), 0);
   monitor.Stop();

@@ -30,7 +30,7 @@ std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config);
 /// The sums of `rows` (group, owner, purpose and setting empty).
 ThreadBudgetRow RuntimeBudgetTotal(const std::vector<ThreadBudgetRow>& rows);
 
-/// One log line: "18 threads, 14 PostgreSQL and 6 Valkey connections: io 2, pusher 1 (1 Valkey), ...".
+/// One log line: "19 threads, 14 PostgreSQL and 7 Valkey connections: io 2, pusher 1 (1 Valkey), ...".
 std::string RuntimeBudgetLine(const std::vector<ThreadBudgetRow>& rows);
 
 /// The markdown table of docs/architecture.md ("| group | owner | ... |").

@@ -25,11 +25,12 @@ enum class ThreadGroup : std::size_t {
   kKeyRegistry,     // KeyRegistry: API key look-ups and refreshes
   kAlertMonitor,    // AlertMonitor: quota thresholds
   kAlertSenders,    // AlertSender: webhook deliveries
-  kMonitor,         // BackgroundMonitor: gauges, health, lease reaping
+  kMonitor,         // BackgroundMonitor: gauges, health
   kTenantCreator,   // TenantCreator: tenants named by events
   kDeadLetters,     // the dead-letter WorkPool: the admin API's dead-letter calls
+  kLeaseReaper,     // LeaseReaper: batches of consumers whose lease ran out
 };
-inline constexpr std::size_t kThreadGroupCount = 11;
+inline constexpr std::size_t kThreadGroupCount = 12;
 
 /// "pusher", "workers", "usage_readers", ... (the metric label value).
 std::string_view ThreadGroupName(ThreadGroup group);

@@ -22,7 +22,6 @@ class Metrics;
 struct MonitorProbes {
   std::function<Result<std::int64_t>()> queue_depth;      // events waiting; fails when Valkey is down
   std::function<Status()> ping_database;                   // fails when PostgreSQL is down
-  std::function<Result<std::size_t>()> requeue_expired;    // puts back batches of dead consumers
   std::function<std::int64_t()> inflight;                  // events this process's workers hold
   std::function<Result<DeadLetterCounts>()> dead_letters;  // records in the dead-letter list; may be empty
 };
@@ -35,14 +34,15 @@ struct HealthSnapshot {
 };
 
 /// Owns one background thread that, every `interval`, samples queue depth,
-/// inflight and the dead letters per reason into the metrics and checks PostgreSQL and Valkey, and every
-/// `reap_every` rounds puts back the batches of consumers whose lease ran
-/// out. Keeps all of that off the request path. Thread-safe.
+/// inflight and the dead letters per reason into the metrics and checks
+/// PostgreSQL and Valkey. Keeps all of that off the request path. (Putting
+/// back the batches of consumers whose lease ran out is LeaseReaper's.)
+/// Thread-safe.
 class BackgroundMonitor final {
  public:
   /// `threads` (may be null) is read by Health(); its monitor thread is
   /// supervised there too.
-  BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval, int reap_every,
+  BackgroundMonitor(MonitorProbes probes, Metrics& metrics, std::chrono::milliseconds interval,
                     ThreadHealth* threads = nullptr);
   ~BackgroundMonitor();
   BackgroundMonitor(const BackgroundMonitor&) = delete;
@@ -56,7 +56,7 @@ class BackgroundMonitor final {
   HealthSnapshot Health() const;
 
  private:
-  void RunOnce(bool reap);
+  void RunOnce();
   void SampleDeadLetters();
   void Run();
 
@@ -64,7 +64,6 @@ class BackgroundMonitor final {
   const MonitorProbes probes_;
   Metrics& metrics_;
   const std::chrono::milliseconds interval_;
-  const int reap_every_;
   ThreadHealth* const threads_;
 
   std::atomic<bool> database_up_{false};

@@ -15,7 +15,8 @@ namespace flagmeter {
 /// health check. Has its own connection, re-established lazily; every
 /// failure to reach Valkey is Unavailable.
 ///
-/// Blocking; owned by one thread (the service's housekeeping thread).
+/// Blocking; owned by one thread (the lease reaper's, or the monitor's for
+/// the gauges).
 class QueueReaper final {
  public:
   explicit QueueReaper(QueueConfig config);
