@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cassert>
 #include <exception>
 #include <utility>
 
@@ -101,6 +102,9 @@ std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
     events += pending_[taken].events.size();
     ++taken;
   }
+  // Push adds each request's events to pending_events_ as it queues it, and
+  // only this and Stop (emptying pending_ too) take them off.
+  assert(events <= pending_events_);
   pending_events_ -= events;
   batch.reserve(taken);
   std::move(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(taken), std::back_inserter(batch));

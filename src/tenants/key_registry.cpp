@@ -1,6 +1,7 @@
 #include "flagmeter/tenants/key_registry.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include <spdlog/spdlog.h>
 
@@ -191,6 +192,8 @@ void KeyRegistry::AnswerLookUp(const std::string& hash, const Result<KeyVerdict>
     if (auto it = lookups_.find(hash); it != lookups_.end()) {
       waiters = std::move(it->second);
       lookups_.erase(it);
+      // waiting_ counts every callback in lookups_ (Stop empties both).
+      assert(waiting_ >= waiters.size());
       waiting_ -= waiters.size();
     }
   }
