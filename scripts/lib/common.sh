@@ -99,7 +99,8 @@ fm_build_sanitized() {
   cmake --build "$FM_ROOT/$dir" --target unit_tests -j"$(nproc)" || fm_die "build of $dir failed (see above)"
 }
 
-# fm_build_fuzzers <build-dir>: the libFuzzer targets of fuzz/ (needs clang).
+# fm_build_fuzzers <build-dir>: the libFuzzer targets of fuzz/ (needs clang);
+# the same build checks the lock annotations (-Wthread-safety, fuzz/CMakeLists.txt).
 fm_build_fuzzers() {
   local dir=$1
   cmake -S "$FM_ROOT/fuzz" -B "$FM_ROOT/$dir" -DCMAKE_CXX_COMPILER=clang++ ||

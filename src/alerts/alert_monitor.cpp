@@ -36,39 +36,39 @@ AlertMonitor::AlertMonitor(AlertsConfig config, std::unique_ptr<TenantAlertStore
 AlertMonitor::~AlertMonitor() { Stop(); }
 
 void AlertMonitor::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = false;
   thread_.Start([this] { Run(); }, [this] { return Stopping(); });
 }
 
 bool AlertMonitor::Stopping() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 void AlertMonitor::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   thread_.Join();
 }
 
 void AlertMonitor::TenantsChanged(const std::vector<std::string>& names) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     changed_.insert(names.begin(), names.end());
   }
-  wake_.notify_one();
+  wake_.NotifyOne();
 }
 
 void AlertMonitor::RetryScheduled(std::chrono::milliseconds delay) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     retry_at_ = std::min(retry_at_, Clock::now() + delay);
   }
-  wake_.notify_one();
+  wake_.NotifyOne();
 }
 
 void AlertMonitor::Run() {
@@ -76,7 +76,7 @@ void AlertMonitor::Run() {
       std::min<Clock::duration>(std::chrono::milliseconds(config_.stale_claim_ms / 2), kMaxSweepInterval);
   Clock::time_point next_sweep = Clock::now();  // the first sweep also finds retries scheduled before a restart
   Clock::time_point not_before = Clock::now();  // after a failed check
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     if (!changed_.empty() && Clock::now() >= not_before) {
       std::vector<std::string> names;
@@ -84,7 +84,7 @@ void AlertMonitor::Run() {
         names.push_back(*it);
         it = changed_.erase(it);
       }
-      lock.unlock();
+      lock.Unlock();
       bool checked = false;
       try {
         checked = Check(names);
@@ -93,7 +93,7 @@ void AlertMonitor::Run() {
         TenantsChanged(names);
         throw;
       }
-      lock.lock();
+      lock.Lock();
       if (!checked) {
         changed_.insert(names.begin(), names.end());
         not_before = Clock::now() + kRetryAfterFailure;
@@ -102,16 +102,16 @@ void AlertMonitor::Run() {
     }
     if (Clock::now() >= std::min(next_sweep, retry_at_)) {
       retry_at_ = Clock::time_point::max();
-      lock.unlock();
+      lock.Unlock();
       const std::optional<std::chrono::milliseconds> next_retry = Sweep();
-      lock.lock();
+      lock.Lock();
       next_sweep = Clock::now() + sweep_interval;
       if (next_retry) retry_at_ = std::min(retry_at_, Clock::now() + *next_retry);
       continue;
     }
     const Clock::time_point wake_at = std::min(next_sweep, retry_at_);
     const Clock::time_point until = changed_.empty() ? wake_at : std::min(wake_at, not_before);
-    wake_.wait_until(lock, until, [this, not_before, wake_at] {
+    wake_.WaitUntil(mu_, until, [this, not_before, wake_at]() FM_REQUIRES(mu_) {
       return stopping_ || (!changed_.empty() && Clock::now() >= not_before) || retry_at_ < wake_at;
     });
   }

@@ -6,12 +6,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_name.hpp"
 
 namespace flagmeter {
@@ -25,10 +24,10 @@ std::atomic<int> abandoned_lookups{0};
 
 // What a look-up thread and its caller share: whichever leaves last frees it.
 struct Lookup {
-  std::mutex mu;
-  std::condition_variable done_cv;
-  std::optional<Result<Addresses>> answer;  // guarded by mu
-  bool abandoned = false;                   // guarded by mu
+  Mutex mu;
+  CondVar done_cv;
+  std::optional<Result<Addresses>> answer FM_GUARDED_BY(mu);
+  bool abandoned FM_GUARDED_BY(mu) = false;
 };
 
 }  // namespace
@@ -73,13 +72,14 @@ Result<Addresses> ResolveWithin(const std::string& host, std::chrono::millisecon
   std::thread([lookup, host, resolve] {
     SetThreadName("fm-resolve");
     Result<Addresses> answer = resolve(host);
-    std::lock_guard lock(lookup->mu);
+    MutexLock lock(lookup->mu);
     if (lookup->abandoned) abandoned_lookups.fetch_sub(1);
     lookup->answer = std::move(answer);
-    lookup->done_cv.notify_all();
+    lookup->done_cv.NotifyAll();
   }).detach();
-  std::unique_lock lock(lookup->mu);
-  if (!lookup->done_cv.wait_for(lock, timeout, [&] { return lookup->answer.has_value(); })) {
+  MutexLock lock(lookup->mu);
+  if (!lookup->done_cv.WaitFor(lookup->mu, timeout,
+                               [&]() FM_REQUIRES(lookup->mu) { return lookup->answer.has_value(); })) {
     lookup->abandoned = true;
     abandoned_lookups.fetch_add(1);
     return Status::Unavailable("resolve " + host + ": timed out after " + std::to_string(timeout.count()) + " ms");

@@ -21,9 +21,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -31,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_health.hpp"
 
 namespace flagmeter {
@@ -246,8 +245,8 @@ struct Series {
   // Label sets seen so far. Entries are never removed, and label values come
   // from small fixed sets, so the map stays small and the read path is a
   // shared lock plus one hash probe.
-  std::shared_mutex cache_mu;
-  std::unordered_map<std::string, RequestSeries, KeyHash, std::equal_to<>> cache;  // guarded by cache_mu
+  SharedMutex cache_mu;
+  std::unordered_map<std::string, RequestSeries, KeyHash, std::equal_to<>> cache FM_GUARDED_BY(cache_mu);
 };
 
 // Holds the Series between the initialisation of the first reference member
@@ -386,12 +385,12 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
 
   RequestSeries found;
   {
-    std::shared_lock lock(series.cache_mu);
+    ReaderMutexLock lock(series.cache_mu);
     auto it = series.cache.find(key);
     if (it != series.cache.end()) found = it->second;
   }
   if (found.requests == nullptr) {
-    std::unique_lock lock(series.cache_mu);
+    WriterMutexLock lock(series.cache_mu);
     auto it = series.cache.find(key);
     if (it == series.cache.end()) {
       it = series.cache.emplace(std::string(key), AddRequestSeries(series, method, route, status)).first;

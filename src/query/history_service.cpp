@@ -39,7 +39,7 @@ void HistoryService::ReadHistory(HistoryQuery query, HistoryCallback done) {
 void HistoryService::ReadDashboard(TenantPageRequest page, DashboardCallback done) {
   DashboardResult answer;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     // Later pages are many and each is polled by few, so only first pages
     // are shared; a first page of another limit than the one being fetched
     // is read on its own.
@@ -96,7 +96,7 @@ void HistoryService::FinishDashboard(const Clock::time_point* read_at, Result<Da
   auto shared = std::make_shared<const Result<DashboardSnapshot>>(std::move(result));
   std::vector<DashboardCallback> waiters;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     waiters.swap(dashboard_waiters_);
     dashboard_fetching_ = false;
     if (read_at != nullptr && shared->ok()) {

@@ -32,7 +32,7 @@ UsageService::~UsageService() { Stop(); }
 
 void UsageService::Start() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = false;
   }
   readers_.Start();
@@ -40,7 +40,7 @@ void UsageService::Start() {
 
 void UsageService::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   readers_.Stop();  // answers the waiters of every queued read with Unavailable
@@ -49,7 +49,7 @@ void UsageService::Stop() {
 void UsageService::GetUsage(const std::string& tenant, Callback done) {
   std::shared_ptr<const Result<TenantUsage>> cached;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) {
       cached = std::make_shared<Result<TenantUsage>>(Status::Unavailable("usage: the service is shutting down"));
     } else {
@@ -81,7 +81,7 @@ void UsageService::GetUsage(const std::string& tenant, Callback done) {
 }
 
 void UsageService::ForgetMissing(const std::string& tenant) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(tenant);
   if (it == entries_.end() || it->second.fetching || !it->second.result) return;
   if (it->second.result->status().code() == Status::Code::kNotFound) entries_.erase(it);
@@ -94,7 +94,7 @@ void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
   if (!Cacheable(*result)) spdlog::warn("usage: read for tenant '{}' failed: {}", tenant, result->status().ToString());
   std::vector<Callback> waiters;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Entry& entry = entries_[tenant];
     waiters.swap(entry.waiters);
     entry.fetching = false;
@@ -109,7 +109,7 @@ void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
 void UsageService::Abandon(const std::string& tenant, const Status& status) {
   std::vector<Callback> waiters;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = entries_.find(tenant);
     if (it == entries_.end()) return;
     waiters.swap(it->second.waiters);

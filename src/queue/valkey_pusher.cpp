@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cassert>
 #include <exception>
 #include <utility>
 
@@ -18,12 +19,12 @@ ValkeyPusher::ValkeyPusher(QueueConfig config, ThreadHealth* health)
 ValkeyPusher::~ValkeyPusher() { Stop(); }
 
 void ValkeyPusher::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
   if (health_ != nullptr) health_->Expect(ThreadGroup::kPusher, 1);
   thread_ = StartSupervised(health_, ThreadGroup::kPusher, "fm-pusher", [this] { Run(); }, [this] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return stopping_;
   });
 }
@@ -32,7 +33,7 @@ void ValkeyPusher::Stop() {
   std::thread thread;
   std::vector<Request> orphans;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     thread = std::move(thread_);
     // Without a thread nobody would ever answer these.
@@ -41,7 +42,7 @@ void ValkeyPusher::Stop() {
       pending_events_ = 0;
     }
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread.joinable()) thread.join();
   if (health_ != nullptr) health_->Expect(ThreadGroup::kPusher, 0);
   for (Request& request : orphans) {
@@ -53,13 +54,13 @@ void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) 
   std::size_t backlog = 0;
   bool stopping = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     backlog = pending_events_;
     stopping = stopping_;
     if (!stopping && backlog < kMaxPendingEvents) {
       pending_events_ += encoded_events.size();
       pending_.push_back(Request{std::move(encoded_events), std::move(done)});
-      wake_.notify_one();
+      wake_.NotifyOne();
       return;
     }
   }
@@ -90,8 +91,8 @@ void ValkeyPusher::Run() {
 }
 
 std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
-  std::unique_lock lock(mu_);
-  wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+  MutexLock lock(mu_);
+  wake_.Wait(mu_, [this]() FM_REQUIRES(mu_) { return stopping_ || !pending_.empty(); });
   std::vector<Request> batch;
   std::size_t events = 0;
   std::size_t taken = 0;
@@ -101,6 +102,9 @@ std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
     events += pending_[taken].events.size();
     ++taken;
   }
+  // Push adds each request's events to pending_events_ as it queues it, and
+  // only this and Stop (emptying pending_ too) take them off.
+  assert(events <= pending_events_);
   pending_events_ -= events;
   batch.reserve(taken);
   std::move(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(taken), std::back_inserter(batch));

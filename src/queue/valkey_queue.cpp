@@ -45,6 +45,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -93,6 +95,7 @@ Result<std::vector<std::string>> ValkeyQueue::Claim(std::size_t max_items) {
   if (max_items == 0) return Status::InvalidArgument(context + ": max_items must be at least 1");
   const std::string count = std::to_string(max_items);
   const std::string lease_ms = std::to_string(config_.lease_ms);
+  largest_claim_ = std::max(largest_claim_, max_items);  // before the call: its reply may be lost
   auto reply = connection_.Eval(lua::kClaim, {config_.name, processing_key_, lease_key_, consumers_key_},
                                 {count, lease_ms, consumer_id_});
   if (!reply.ok()) return reply.status().WithContext(context);
@@ -102,12 +105,17 @@ Result<std::vector<std::string>> ValkeyQueue::Claim(std::size_t max_items) {
   std::vector<std::string> items;
   items.reserve(reply->elements.size());
   for (ValkeyReply& element : reply->elements) items.push_back(std::move(element.str));
+  // Only this consumer's claims fill its processing list, each at most
+  // `max_items` into an empty list, and the list is returned whole.
+  assert(items.size() <= largest_claim_);
+  held_ = items.size();
   return items;
 }
 
 Status ValkeyQueue::Ack() {
   auto reply = connection_.Command({"DEL", processing_key_});
   if (!reply.ok()) return reply.status().WithContext("valkey queue '" + config_.name + "': ack");
+  held_ = 0;
   return Status::Ok();
 }
 
@@ -134,6 +142,10 @@ Result<DeadLetterDrops> ValkeyQueue::DeadLetter(const std::string& encoded_event
     return Status::NotFound(context + ": the event is no longer in " + processing_key_ +
                             " (the lease expired and the batch was put back)");
   }
+  // The event was in this consumer's processing list, which holds only what
+  // its last Claim returned (less what was removed since), so it was counted.
+  assert(held_ > 0);
+  --held_;
   DeadLetterDrops drops;
   if (reply->elements.size() >= 4) {
     drops.undecodable = reply->elements[1].integer;
@@ -155,6 +167,7 @@ Status ValkeyQueue::Release() {
   auto reply = connection_.Eval(lua::kRelease, {config_.name, processing_key_, lease_key_, consumers_key_},
                                 {consumer_id_});
   if (!reply.ok()) return reply.status().WithContext("valkey queue '" + config_.name + "': release");
+  held_ = 0;
   if (reply->integer > 0) {
     spdlog::info("valkey queue '{}': consumer {} put {} un-acknowledged events back at the head",
                  config_.name, consumer_id_, reply->integer);

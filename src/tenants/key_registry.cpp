@@ -1,6 +1,7 @@
 #include "flagmeter/tenants/key_registry.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include <spdlog/spdlog.h>
 
@@ -26,26 +27,26 @@ KeyRegistry::KeyRegistry(std::chrono::milliseconds refresh, StoreFactory make_st
 KeyRegistry::~KeyRegistry() { Stop(); }
 
 void KeyRegistry::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = false;
   thread_.Start([this] { RunKeyThread(); }, [this] { return Stopping(); });
 }
 
 bool KeyRegistry::Stopping() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 void KeyRegistry::Stop() {
   std::unordered_map<std::string, std::vector<Callback>> abandoned;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     abandoned.swap(lookups_);
     lookup_order_.clear();
     waiting_ = 0;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   const Result<KeyVerdict> stopped(Status::Unavailable("api keys: the service is shutting down"));
   for (auto& [hash, waiters] : abandoned) {
     for (Callback& done : waiters) done(stopped);
@@ -54,7 +55,7 @@ void KeyRegistry::Stop() {
 }
 
 std::optional<KeyVerdict> KeyRegistry::FromMemory(const std::string& hash) {
-  std::shared_lock lock(keys_mu_);
+  ReaderMutexLock lock(keys_mu_);
   if (auto it = keys_.find(hash); it != keys_.end()) {
     return Verdict(it->second.revoked ? KeyVerdict::Kind::kRevoked : KeyVerdict::Kind::kValid, it->second.tenant);
   }
@@ -71,13 +72,13 @@ void KeyRegistry::Check(std::string_view key, Callback done) {
     return;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_ && waiting_ < max_pending_lookups_) {
       auto [it, added] = lookups_.try_emplace(hash);
       if (added) lookup_order_.push_back(hash);
       it->second.push_back(std::move(done));
       ++waiting_;
-      wake_.notify_one();
+      wake_.NotifyOne();
       return;
     }
   }
@@ -86,7 +87,7 @@ void KeyRegistry::Check(std::string_view key, Callback done) {
 }
 
 void KeyRegistry::Learn(const ApiKeyEntry& entry) {
-  std::unique_lock lock(keys_mu_);
+  WriterMutexLock lock(keys_mu_);
   Apply(entry);
 }
 
@@ -100,21 +101,21 @@ void KeyRegistry::Apply(const ApiKeyEntry& entry) {
 void KeyRegistry::RunKeyThread() {
   std::unique_ptr<TenantStore> store = make_store_();
   Clock::time_point next_refresh = Clock::now();
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     // A due refresh goes first: look-ups are what clients can flood, and
     // refreshes are what makes revocations on other instances reach this one.
     if (Clock::now() >= next_refresh) {
-      lock.unlock();
+      lock.Unlock();
       Refresh(*store);
-      lock.lock();
+      lock.Lock();
       next_refresh = Clock::now() + refresh_;
       continue;
     }
     if (!lookup_order_.empty()) {
       const std::string hash = std::move(lookup_order_.front());
       lookup_order_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       try {
         LookUp(*store, hash);
       } catch (...) {
@@ -122,10 +123,11 @@ void KeyRegistry::RunKeyThread() {
         AnswerLookUp(hash, Status::Internal("api keys: a key look-up failed unexpectedly"));
         throw;
       }
-      lock.lock();
+      lock.Lock();
       continue;
     }
-    wake_.wait_until(lock, next_refresh, [this] { return stopping_ || !lookup_order_.empty(); });
+    wake_.WaitUntil(mu_, next_refresh,
+                    [this]() FM_REQUIRES(mu_) { return stopping_ || !lookup_order_.empty(); });
   }
 }
 
@@ -133,7 +135,7 @@ void KeyRegistry::Refresh(TenantStore& store) {
   for (;;) {
     std::int64_t since = 0;
     {
-      std::shared_lock lock(keys_mu_);
+      ReaderMutexLock lock(keys_mu_);
       since = version_;
     }
     Result<std::vector<ApiKeyEntry>> changed = store.KeysChangedSince(since, kRefreshPageSize);
@@ -141,7 +143,7 @@ void KeyRegistry::Refresh(TenantStore& store) {
       spdlog::warn("api keys: refresh failed, keeping the keys known so far: {}", changed.status().ToString());
       return;
     }
-    std::unique_lock lock(keys_mu_);
+    WriterMutexLock lock(keys_mu_);
     for (const ApiKeyEntry& entry : *changed) {
       Apply(entry);
       version_ = std::max(version_, entry.version);
@@ -171,7 +173,7 @@ void KeyRegistry::LookUp(TenantStore& store, const std::string& hash) {
     spdlog::warn("api keys: look-up failed: {}", found.status().ToString());
     verdict = found.status();
   } else {
-    std::unique_lock keys_lock(keys_mu_);
+    WriterMutexLock keys_lock(keys_mu_);
     if (found->has_value()) {
       Apply(**found);
       const Known& known = keys_[hash];
@@ -186,10 +188,12 @@ void KeyRegistry::LookUp(TenantStore& store, const std::string& hash) {
 void KeyRegistry::AnswerLookUp(const std::string& hash, const Result<KeyVerdict>& verdict) {
   std::vector<Callback> waiters;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = lookups_.find(hash); it != lookups_.end()) {
       waiters = std::move(it->second);
       lookups_.erase(it);
+      // waiting_ counts every callback in lookups_ (Stop empties both).
+      assert(waiting_ >= waiters.size());
       waiting_ -= waiters.size();
     }
   }

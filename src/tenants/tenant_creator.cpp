@@ -17,25 +17,25 @@ TenantCreator::TenantCreator(TenantCreationLimits limits, StoreFactory make_stor
 TenantCreator::~TenantCreator() { Stop(); }
 
 void TenantCreator::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = false;
   thread_.Start([this] { RunThread(); }, [this] { return Stopping(); });
 }
 
 bool TenantCreator::Stopping() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 void TenantCreator::Stop() {
   std::vector<Request> abandoned;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     abandoned.swap(requests_);
     queued_names_ = 0;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   const Result<Admissions> stopped(Status::Unavailable("tenants: the service is shutting down"));
   for (Request& request : abandoned) request.done(stopped);
   thread_.Join();
@@ -43,11 +43,11 @@ void TenantCreator::Stop() {
 
 void TenantCreator::Admit(std::vector<std::string> names, Callback done) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_ && thread_.running() && queued_names_ + names.size() <= limits_.max_queued) {
       queued_names_ += names.size();
       requests_.push_back(Request{std::move(names), std::move(done)});
-      wake_.notify_one();
+      wake_.NotifyOne();
       return;
     }
   }
@@ -57,14 +57,14 @@ void TenantCreator::Admit(std::vector<std::string> names, Callback done) {
 
 void TenantCreator::RunThread() {
   std::unique_ptr<TenantStore> store = make_store_();
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    wake_.wait(lock, [this] { return stopping_ || !requests_.empty(); });
+    wake_.Wait(mu_, [this]() FM_REQUIRES(mu_) { return stopping_ || !requests_.empty(); });
     if (stopping_) return;
     std::vector<Request> requests;
     requests.swap(requests_);
     queued_names_ = 0;
-    lock.unlock();
+    lock.Unlock();
     try {
       Answer(*store, requests);
     } catch (...) {
@@ -75,7 +75,7 @@ void TenantCreator::RunThread() {
       }
       throw;
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -67,14 +68,23 @@ void BatchWorker::WaitAfterClaimFailure(const Status& status) {
 
 void BatchWorker::ProcessBatch(const std::vector<std::string>& claimed) {
   const auto size = static_cast<std::int64_t>(claimed.size());
+  // Every way out of the previous ProcessBatch settled what was left of its
+  // batch, so no event of it is still counted when this one is claimed.
+  assert(unsettled_ == 0);
   unsettled_ = size;
   inflight_.fetch_add(size, std::memory_order_relaxed);
 
   Batch batch;
   try {
     if (Decode(claimed, batch) && CommitAll(batch)) {
+      // Each claimed event was committed or dead-lettered, and settled once:
+      // only then is the batch dropped from the queue.
+      assert(unsettled_ == 0);
       AckBatch(claimed.size());
     } else {
+      // A retry gives up only on events it has not settled, and only once
+      // the stop deadline has passed: a batch goes back only then.
+      assert(unsettled_ > 0 && stop_.PastDeadline());
       ReleaseBatch(claimed.size());
     }
   } catch (...) {
@@ -297,9 +307,15 @@ void BatchWorker::ReleaseBatch(std::size_t batch_size) {
 }
 
 void BatchWorker::Settle(std::int64_t events) {
+  // Undecodable entries, commits and dead letters cover disjoint parts of
+  // the batch, so no event is settled twice.
+  assert(events <= unsettled_);
   if (events <= 0) return;
   unsettled_ -= events;
-  inflight_.fetch_sub(events, std::memory_order_relaxed);
+  [[maybe_unused]] const std::int64_t inflight = inflight_.fetch_sub(events, std::memory_order_relaxed);
+  // inflight_ is the sum of every worker's unsettled events, each worker
+  // adding its batch before settling any of it, and these are among them.
+  assert(inflight >= events);
 }
 
 }  // namespace flagmeter::worker_internal

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+
+#include "flagmeter/core/mutex.hpp"
 
 namespace flagmeter::worker_internal {
 
@@ -32,10 +32,10 @@ class StopSignal final {
   bool WaitBeforeRetry(std::chrono::milliseconds delay);
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool requested_ = false;        // guarded by mu_
-  Clock::time_point deadline_{};  // guarded by mu_; meaningful when requested_
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool requested_ FM_GUARDED_BY(mu_) = false;
+  Clock::time_point deadline_ FM_GUARDED_BY(mu_);  // meaningful when requested_
 };
 
 }  // namespace flagmeter::worker_internal

@@ -85,7 +85,7 @@ WorkerPool::WorkerPool(WorkerConfig config, QueueFactory make_queue, StoreFactor
 WorkerPool::~WorkerPool() { Stop(std::chrono::steady_clock::now()); }
 
 void WorkerPool::Start() {
-  std::lock_guard lock(lifecycle_mu_);
+  MutexLock lock(lifecycle_mu_);
   if (!threads_.empty()) return;
   stop_->Reset();
   const int concurrency = std::max(1, config_.concurrency);
@@ -110,7 +110,7 @@ void WorkerPool::Start() {
 }
 
 void WorkerPool::Stop(std::chrono::steady_clock::time_point deadline) {
-  std::lock_guard lock(lifecycle_mu_);
+  MutexLock lock(lifecycle_mu_);
   if (threads_.empty()) return;
   stop_->Request(deadline);
   for (std::thread& thread : threads_) thread.join();

@@ -1,9 +1,7 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/store/tenant_alert_store.hpp"
 
@@ -50,7 +49,7 @@ class AlertMonitor final {
 
  private:
   void Run();
-  bool Stopping();
+  bool Stopping() FM_EXCLUDES(mu_);
   bool Check(const std::vector<std::string>& names);  // false: the database failed, check again later
   /// Hands due claims to the sender; returns when the next retry is due
   /// (none: no retry scheduled).
@@ -65,12 +64,13 @@ class AlertMonitor final {
   // "tenant id|period start|threshold", so a crossing costs one insert only.
   std::unordered_set<std::string> claimed_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::unordered_set<std::string> changed_;  // guarded by mu_
-  bool stopping_ = false;                     // guarded by mu_
-  std::chrono::steady_clock::time_point retry_at_ = std::chrono::steady_clock::time_point::max();  // guarded by mu_
-  SupervisedThread thread_;                   // the alert thread; Start/Stop's
+  Mutex mu_;
+  CondVar wake_;
+  std::unordered_set<std::string> changed_ FM_GUARDED_BY(mu_);
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point retry_at_ FM_GUARDED_BY(mu_) =
+      std::chrono::steady_clock::time_point::max();
+  SupervisedThread thread_;  // the alert thread; Start/Stop's
 };
 
 }  // namespace flagmeter

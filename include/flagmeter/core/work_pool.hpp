@@ -1,17 +1,16 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
 
@@ -55,7 +54,7 @@ class WorkPool final {
 
   /// Starts the threads; does nothing while they run.
   void Start() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!threads_.empty()) return;
     stopping_ = false;
     if (options_.health != nullptr) options_.health->Expect(options_.group, options_.threads);
@@ -72,12 +71,12 @@ class WorkPool final {
     std::deque<Job> abandoned;
     std::vector<std::thread> threads;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
       abandoned.swap(jobs_);
       threads.swap(threads_);
     }
-    wake_.notify_all();
+    wake_.NotifyAll();
     const Status stopped = Status::Unavailable(options_.name + ": shutting down");
     for (Job& job : abandoned) job.abandon(stopped);
     for (std::thread& thread : threads) thread.join();
@@ -95,14 +94,14 @@ class WorkPool final {
   }
 
   std::size_t Queued() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return jobs_.size();
   }
 
  private:
   // Moves `job` into the queue, or leaves it as it was and says why not.
-  Status Enqueue(Job& job) {
-    std::lock_guard lock(mu_);
+  Status Enqueue(Job& job) FM_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     if (stopping_ || threads_.empty()) return Status::Unavailable(options_.name + ": not running (shutting down)");
     if (jobs_.size() >= options_.max_queued) {
       const std::string setting = options_.queue_setting.empty() ? "" : " (" + options_.queue_setting + ")";
@@ -110,12 +109,12 @@ class WorkPool final {
                                 setting);
     }
     jobs_.push_back(std::move(job));
-    wake_.notify_one();
+    wake_.NotifyOne();
     return Status::Ok();
   }
 
-  bool Stopping() const {
-    std::lock_guard lock(mu_);
+  bool Stopping() const FM_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return stopping_;
   }
 
@@ -123,13 +122,13 @@ class WorkPool final {
   // throws what a job threw (after answering it) so the thread restarts.
   void ServeJobs() {
     std::unique_ptr<Resource> resource = make_resource_();
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     while (true) {
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      wake_.Wait(mu_, [this]() FM_REQUIRES(mu_) { return stopping_ || !jobs_.empty(); });
       if (stopping_) return;  // Stop abandons what is queued
       Job job = std::move(jobs_.front());
       jobs_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       try {
         job.run(*resource);
       } catch (const std::exception& error) {
@@ -139,7 +138,7 @@ class WorkPool final {
         job.abandon(Status::Internal(options_.name + ": a job failed with an exception of unknown type"));
         throw;
       }
-      lock.lock();
+      lock.Lock();
     }
   }
 
@@ -147,11 +146,11 @@ class WorkPool final {
   const WorkPoolOptions options_;
   const Factory make_resource_;
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Job> jobs_;              // guarded by mu_
-  bool stopping_ = false;             // guarded by mu_
-  std::vector<std::thread> threads_;  // guarded by mu_; joined by Stop
+  mutable Mutex mu_;
+  CondVar wake_;
+  std::deque<Job> jobs_ FM_GUARDED_BY(mu_);
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_ FM_GUARDED_BY(mu_);  // joined by Stop
 };
 
 }  // namespace flagmeter

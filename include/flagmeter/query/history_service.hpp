@@ -4,9 +4,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/store/usage_history.hpp"
@@ -65,20 +65,20 @@ class HistoryService final {
   void ReadDashboardPage(TenantPageRequest page, DashboardCallback done);
   // Hands `result` to every waiting dashboard reader; keeps it when read at
   // `read_at` (null: a failure, not kept).
-  void FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result);
+  void FinishDashboard(const Clock::time_point* read_at, Result<DashboardSnapshot> result) FM_EXCLUDES(mu_);
 
   // Constant after construction.
   const Clock::duration dashboard_ttl_;
   const WallClock now_ms_;
 
-  std::mutex mu_;
-  DashboardResult dashboard_;                         // guarded by mu_: the last good first-page snapshot
-  TenantPageRequest dashboard_page_;                  // guarded by mu_: the page of dashboard_
-  Clock::time_point dashboard_read_at_;               // guarded by mu_
-  bool dashboard_fetching_ = false;                   // guarded by mu_
-  TenantPageRequest dashboard_fetching_page_;         // guarded by mu_: the page being fetched
-  std::vector<DashboardCallback> dashboard_waiters_;  // guarded by mu_
-  WorkPool<UsageHistoryReader> readers_;              // after mu_: its jobs use the fields above
+  Mutex mu_;
+  DashboardResult dashboard_ FM_GUARDED_BY(mu_);         // the last good first-page snapshot
+  TenantPageRequest dashboard_page_ FM_GUARDED_BY(mu_);  // the page of dashboard_
+  Clock::time_point dashboard_read_at_ FM_GUARDED_BY(mu_);
+  bool dashboard_fetching_ FM_GUARDED_BY(mu_) = false;
+  TenantPageRequest dashboard_fetching_page_ FM_GUARDED_BY(mu_);  // the page being fetched
+  std::vector<DashboardCallback> dashboard_waiters_ FM_GUARDED_BY(mu_);
+  WorkPool<UsageHistoryReader> readers_;  // after mu_: its jobs use the fields above
 };
 
 }  // namespace flagmeter

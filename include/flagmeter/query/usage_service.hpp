@@ -4,11 +4,11 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/work_pool.hpp"
 #include "flagmeter/store/usage_reader.hpp"
@@ -57,17 +57,17 @@ class UsageService final {
   };
 
   // Reads `tenant` on a query thread and answers its waiters.
-  void Fetch(UsageReader& reader, const std::string& tenant);
+  void Fetch(UsageReader& reader, const std::string& tenant) FM_EXCLUDES(mu_);
   // Answers the waiters of `tenant` with `status` (the read did not run).
-  void Abandon(const std::string& tenant, const Status& status);
+  void Abandon(const std::string& tenant, const Status& status) FM_EXCLUDES(mu_);
 
   // Constant after construction.
   const Clock::duration cache_ttl_;
 
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
-  bool stopping_ = false;                           // guarded by mu_
-  WorkPool<UsageReader> readers_;                   // after mu_: its jobs use entries_
+  Mutex mu_;
+  std::unordered_map<std::string, Entry> entries_ FM_GUARDED_BY(mu_);
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  WorkPool<UsageReader> readers_;  // after mu_: its jobs use entries_
 };
 
 }  // namespace flagmeter

@@ -1,14 +1,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/queue/event_sink.hpp"
 #include "flagmeter/queue/valkey_connection.hpp"
@@ -78,7 +77,7 @@ class ValkeyPusher final : public EventSink {
   };
 
   void Run();
-  std::vector<Request> TakeBatch();
+  std::vector<Request> TakeBatch() FM_EXCLUDES(mu_);
   std::vector<Status> PushBatch(const std::vector<Request>& batch);
   std::vector<Status> Interpret(const std::vector<Request>& batch, const ValkeyReply& reply);
 
@@ -90,14 +89,14 @@ class ValkeyPusher final : public EventSink {
   // Used only by the pusher thread.
   ValkeyConnection connection_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Request> pending_;  // guarded by mu_
-  std::size_t pending_events_ = 0;  // guarded by mu_: events in pending_
-  bool stopping_ = false;         // guarded by mu_
-  bool started_ = false;          // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  std::vector<Request> pending_ FM_GUARDED_BY(mu_);
+  std::size_t pending_events_ FM_GUARDED_BY(mu_) = 0;  // events in pending_
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  bool started_ FM_GUARDED_BY(mu_) = false;
 
-  std::thread thread_;
+  std::thread thread_ FM_GUARDED_BY(mu_);
   std::atomic<std::int64_t> last_known_depth_{-1};
   std::atomic<std::uint64_t> round_trips_{0};
 };

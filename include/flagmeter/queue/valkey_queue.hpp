@@ -75,6 +75,12 @@ class ValkeyQueue final : public EventQueue {
   const std::string dead_seq_key_;
 
   ValkeyConnection connection_;
+
+  // This consumer's own count of its batch, checked by debug asserts: the
+  // largest `max_items` it ever claimed with, and the events the last Claim
+  // returned less those dead-lettered since (0 after Ack or Release).
+  std::size_t largest_claim_ = 0;
+  std::size_t held_ = 0;
 };
 
 }  // namespace flagmeter

@@ -1,20 +1,18 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/services/api_key_checker.hpp"
@@ -71,14 +69,14 @@ class KeyRegistry final : public ApiKeyChecker {
   using Clock = std::chrono::steady_clock;
 
   void RunKeyThread();
-  bool Stopping();
+  bool Stopping() FM_EXCLUDES(mu_);
   // Answers the requests waiting on the look-up of `hash`, once.
-  void AnswerLookUp(const std::string& hash, const Result<KeyVerdict>& verdict);
-  void Refresh(TenantStore& store);
-  void LookUp(TenantStore& store, const std::string& hash);
-  void Apply(const ApiKeyEntry& entry);       // requires a unique lock on keys_mu_
-  void RememberMiss(const std::string& hash);  // requires a unique lock on keys_mu_
-  std::optional<KeyVerdict> FromMemory(const std::string& hash);
+  void AnswerLookUp(const std::string& hash, const Result<KeyVerdict>& verdict) FM_EXCLUDES(mu_);
+  void Refresh(TenantStore& store) FM_EXCLUDES(keys_mu_);
+  void LookUp(TenantStore& store, const std::string& hash) FM_EXCLUDES(keys_mu_);
+  void Apply(const ApiKeyEntry& entry) FM_REQUIRES(keys_mu_);
+  void RememberMiss(const std::string& hash) FM_REQUIRES(keys_mu_);
+  std::optional<KeyVerdict> FromMemory(const std::string& hash) FM_EXCLUDES(keys_mu_);
 
   // Constant after construction.
   const std::chrono::milliseconds refresh_;
@@ -86,21 +84,21 @@ class KeyRegistry final : public ApiKeyChecker {
   const std::size_t max_misses_;
   const std::size_t max_pending_lookups_;
 
-  std::shared_mutex keys_mu_;
-  std::unordered_map<std::string, Known> keys_;            // guarded by keys_mu_
-  std::unordered_map<std::string, Clock::time_point> misses_;  // guarded by keys_mu_: hash -> until
+  SharedMutex keys_mu_;
+  std::unordered_map<std::string, Known> keys_ FM_GUARDED_BY(keys_mu_);
+  std::unordered_map<std::string, Clock::time_point> misses_ FM_GUARDED_BY(keys_mu_);  // hash -> until
   // Misses in the order they were remembered (so soonest to expire first);
-  // an entry whose time differs from misses_' is stale. Guarded by keys_mu_.
-  std::deque<std::pair<std::string, Clock::time_point>> miss_order_;
-  std::int64_t version_ = 0;                                // guarded by keys_mu_
+  // an entry whose time differs from misses_' is stale.
+  std::deque<std::pair<std::string, Clock::time_point>> miss_order_ FM_GUARDED_BY(keys_mu_);
+  std::int64_t version_ FM_GUARDED_BY(keys_mu_) = 0;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::unordered_map<std::string, std::vector<Callback>> lookups_;  // guarded by mu_: hash -> waiters
-  std::deque<std::string> lookup_order_;                             // guarded by mu_: first come, first looked up
-  std::size_t waiting_ = 0;                                          // guarded by mu_: callbacks in lookups_
-  bool stopping_ = false;                                            // guarded by mu_
-  SupervisedThread thread_;                                          // the key thread; Start/Stop's
+  Mutex mu_;
+  CondVar wake_;
+  std::unordered_map<std::string, std::vector<Callback>> lookups_ FM_GUARDED_BY(mu_);  // hash -> waiters
+  std::deque<std::string> lookup_order_ FM_GUARDED_BY(mu_);  // first come, first looked up
+  std::size_t waiting_ FM_GUARDED_BY(mu_) = 0;               // callbacks in lookups_
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  SupervisedThread thread_;  // the key thread; Start/Stop's
 };
 
 }  // namespace flagmeter

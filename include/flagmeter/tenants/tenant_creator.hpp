@@ -1,16 +1,15 @@
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/store/tenant_store.hpp"
@@ -67,7 +66,7 @@ class TenantCreator final {
   };
 
   void RunThread();
-  bool Stopping();
+  bool Stopping() FM_EXCLUDES(mu_);
   // Answers every request, clearing each `done` as it is called.
   void Answer(TenantStore& store, std::vector<Request>& requests);
 
@@ -75,12 +74,12 @@ class TenantCreator final {
   const TenantCreationLimits limits_;
   const StoreFactory make_store_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<Request> requests_;  // guarded by mu_
-  std::size_t queued_names_ = 0;   // guarded by mu_: names in requests_
-  bool stopping_ = false;          // guarded by mu_
-  SupervisedThread thread_;        // the creator thread; Start/Stop's
+  Mutex mu_;
+  CondVar wake_;
+  std::vector<Request> requests_ FM_GUARDED_BY(mu_);
+  std::size_t queued_names_ FM_GUARDED_BY(mu_) = 0;  // names in requests_
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
+  SupervisedThread thread_;  // the creator thread; Start/Stop's
 };
 
 }  // namespace flagmeter

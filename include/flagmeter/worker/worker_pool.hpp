@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/queue/event_queue.hpp"
 #include "flagmeter/store/event_store.hpp"
@@ -83,8 +83,8 @@ class WorkerPool final {
   std::unique_ptr<worker_internal::StopSignal> stop_;
   std::atomic<std::int64_t> inflight_{0};
 
-  std::mutex lifecycle_mu_;           // serialises Start and Stop
-  std::vector<std::thread> threads_;  // guarded by lifecycle_mu_
+  Mutex lifecycle_mu_;  // serialises Start and Stop
+  std::vector<std::thread> threads_ FM_GUARDED_BY(lifecycle_mu_);
 };
 
 }  // namespace flagmeter
