@@ -12,32 +12,32 @@ ConnectionRegistry::Slot::~Slot() {
 }
 
 void ConnectionRegistry::Slot::SetCloser(Closer closer) {
-  std::lock_guard lock(registry_->mu_);
+  MutexLock lock(registry_->mu_);
   registry_->closers_[id_] = std::move(closer);
 }
 
 std::optional<ConnectionRegistry::Slot> ConnectionRegistry::TryAcquire(std::size_t max_connections) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closers_.size() >= max_connections) return std::nullopt;
   closers_.emplace(++next_id_, Closer());
   return Slot(this, next_id_);
 }
 
 void ConnectionRegistry::Release(std::uint64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   closers_.erase(id);
 }
 
 void ConnectionRegistry::CloseAll() {
   closing_.store(true);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [id, closer] : closers_) {
     if (closer) closer();
   }
 }
 
 std::size_t ConnectionRegistry::Count() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return closers_.size();
 }
 

@@ -4,9 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
+
+#include "flagmeter/core/mutex.hpp"
 
 namespace flagmeter {
 
@@ -50,9 +51,9 @@ class ConnectionRegistry final {
  private:
   void Release(std::uint64_t id);
 
-  std::mutex mu_;
-  std::unordered_map<std::uint64_t, Closer> closers_;  // guarded by mu_; one entry per live slot
-  std::uint64_t next_id_ = 0;                          // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::uint64_t, Closer> closers_ FM_GUARDED_BY(mu_);  // one entry per live slot
+  std::uint64_t next_id_ FM_GUARDED_BY(mu_) = 0;
   std::atomic<bool> closing_{false};
 };
 

@@ -17,17 +17,17 @@ void BackgroundMonitor::Start() {
   RunOnce();
   if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 1);
   thread_ = StartSupervised(threads_, ThreadGroup::kMonitor, "fm-monitor", [this] { Run(); }, [this] {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return stopping_;
   });
 }
 
 void BackgroundMonitor::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
   if (threads_ != nullptr) threads_->Expect(ThreadGroup::kMonitor, 0);
 }
@@ -43,11 +43,11 @@ HealthSnapshot BackgroundMonitor::Health() const {
 }
 
 void BackgroundMonitor::Run() {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-    lock.unlock();
+  MutexLock lock(mu_);
+  while (!wake_.WaitFor(mu_, interval_, [this]() FM_REQUIRES(mu_) { return stopping_; })) {
+    lock.Unlock();
     RunOnce();
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -21,33 +21,33 @@ LeaseReaper::LeaseReaper(MakeReap make_reap, std::chrono::milliseconds period, T
 LeaseReaper::~LeaseReaper() { Stop(); }
 
 void LeaseReaper::Start() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = false;
   thread_.Start([this] { Run(); }, [this] { return Stopping(); });
 }
 
 bool LeaseReaper::Stopping() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 void LeaseReaper::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   thread_.Join();
 }
 
 void LeaseReaper::Run() {
   const ReapExpiredLeases reap = make_reap_();
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    lock.unlock();
+    lock.Unlock();
     ReapOnce(reap);
-    lock.lock();
-    wake_.wait_for(lock, period_, [this] { return stopping_; });
+    lock.Lock();
+    wake_.WaitFor(mu_, period_, [this]() FM_REQUIRES(mu_) { return stopping_; });
   }
 }
 

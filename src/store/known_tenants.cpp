@@ -6,7 +6,7 @@ namespace flagmeter {
 
 std::vector<std::string> KnownTenants::Unknown(const std::vector<std::string>& names) const {
   std::vector<std::string> unknown;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const std::string& name : names) {
     if (names_.count(name) == 0 && std::find(unknown.begin(), unknown.end(), name) == unknown.end()) {
       unknown.push_back(name);
@@ -16,14 +16,14 @@ std::vector<std::string> KnownTenants::Unknown(const std::vector<std::string>& n
 }
 
 void KnownTenants::Add(const std::vector<std::string>& names) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Bounded: when full, start over rather than grow without limit.
   if (names_.size() + names.size() > capacity_) names_.clear();
   names_.insert(names.begin(), names.end());
 }
 
 void KnownTenants::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   names_.clear();
 }
 

@@ -2,13 +2,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
 #include "flagmeter/queue/dead_letter_store.hpp"
@@ -69,9 +68,9 @@ class BackgroundMonitor final {
   std::atomic<bool> database_up_{false};
   std::atomic<bool> valkey_up_{false};
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

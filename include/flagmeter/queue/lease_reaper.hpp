@@ -1,12 +1,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 
 #include "flagmeter/config/config.hpp"
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
 
@@ -62,9 +61,9 @@ class LeaseReaper final {
 
   bool valkey_reachable_ = true;  // used only by the reaper thread
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;   // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ FM_GUARDED_BY(mu_) = false;
   SupervisedThread thread_;  // the reaper thread; Start/Stop's
 };
 

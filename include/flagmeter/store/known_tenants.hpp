@@ -1,10 +1,11 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <vector>
+
+#include "flagmeter/core/mutex.hpp"
 
 namespace flagmeter {
 
@@ -27,8 +28,8 @@ class KnownTenants final {
 
  private:
   const std::size_t capacity_;
-  mutable std::mutex mu_;
-  std::unordered_set<std::string> names_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::unordered_set<std::string> names_ FM_GUARDED_BY(mu_);
 };
 
 }  // namespace flagmeter
