@@ -24,6 +24,9 @@ namespace flagmeter::testing {
 struct RouteHarness {
   static constexpr char kAdminToken[] = "test-admin-token-0123456789";
 
+  // First, so it is destroyed last: a fake may still hold a callback that
+  // owns a timer of it.
+  boost::asio::io_context io;
   fakes::FakeIngestService ingest;
   fakes::FakeQueryService queries;
   fakes::FakeTenantAdminService tenants;
@@ -40,7 +43,6 @@ struct RouteHarness {
                        .metrics = metrics,
                        .access = {.admin_token = kAdminToken},
                        .limits = {.max_batch_events = 3, .max_tenants_per_page = 50}};
-  boost::asio::io_context io;
 
   HttpResponse Send(boost::beast::http::verb method, std::string_view target, std::string body = "",
                     std::string_view bearer = "") {
