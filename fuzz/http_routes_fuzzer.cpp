@@ -28,7 +28,7 @@
 #include "fakes/fake_usage_reader.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
-#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/monitor/health_snapshot.hpp"
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/dead_letter_store.hpp"

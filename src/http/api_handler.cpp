@@ -10,7 +10,7 @@
 #include "flagmeter/http/api_json.hpp"
 #include "flagmeter/http/router.hpp"
 #include "flagmeter/metrics/metrics.hpp"
-#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/monitor/health_snapshot.hpp"
 #include "http/admin_auth.hpp"
 #include "http/admin_handler.hpp"
 #include "http/dashboard_handler.hpp"

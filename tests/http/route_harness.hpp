@@ -13,7 +13,7 @@
 #include "fakes/fake_services.hpp"
 #include "flagmeter/http/server.hpp"
 #include "flagmeter/metrics/metrics.hpp"
-#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/monitor/health_snapshot.hpp"
 #include "http/api_handler.hpp"
 
 namespace flagmeter::testing {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "flagmeter/ingest/event_parser.hpp"
-#include "flagmeter/monitor/background_monitor.hpp"
+#include "flagmeter/monitor/health_snapshot.hpp"
 #include "flagmeter/store/usage_reader.hpp"
 
 namespace flagmeter {

@@ -10,6 +10,7 @@
 #include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/status.hpp"
 #include "flagmeter/core/thread_health.hpp"
+#include "flagmeter/monitor/health_snapshot.hpp"
 #include "flagmeter/queue/dead_letter_store.hpp"
 
 namespace flagmeter {
@@ -23,13 +24,6 @@ struct MonitorProbes {
   std::function<Status()> ping_database;                   // fails when PostgreSQL is down
   std::function<std::int64_t()> inflight;                  // events this process's workers hold
   std::function<Result<DeadLetterCounts>()> dead_letters;  // records in the dead-letter list; may be empty
-};
-
-/// The latest view of the dependencies and the thread groups, for /api/health.
-struct HealthSnapshot {
-  bool database_up = false;
-  bool valkey_up = false;
-  std::vector<ThreadHealth::Group> threads;  // the groups that started threads
 };
 
 /// Owns one background thread that, every `interval`, samples queue depth,
