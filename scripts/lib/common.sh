@@ -12,7 +12,7 @@ FM_PG_BIN=${FM_PG_BIN:-/usr/lib/postgresql/15/bin}
 FM_PACKAGES=(
   build-essential cmake pkg-config libboost1.81-dev libpqxx-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libssl-dev libjemalloc-dev libgtest-dev libgmock-dev
-  libbenchmark-dev postgresql redis-server
+  libbenchmark-dev postgresql redis-server nginx
   clang libclang-rt-14-dev
   prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml python3-jsonschema
   chromium chromium-driver

@@ -184,7 +184,7 @@ void LoadDriver::SetPhase(const std::string& phase) {
 void LoadDriver::Run(int index) {
   std::mt19937_64 rng(seed_ * 1000003 + static_cast<std::uint64_t>(index));
   std::vector<std::unique_ptr<HttpClient>> clients;
-  for (int port : options_.ports) clients.push_back(std::make_unique<HttpClient>(port));
+  for (int port : options_.ports) clients.push_back(std::make_unique<HttpClient>(port, options_.peer));
   std::int64_t sequence = 0;
   std::size_t next_client = static_cast<std::size_t>(index);
   while (!stop_) {
@@ -229,7 +229,7 @@ void LoadDriver::Settle(std::chrono::milliseconds timeout) {
     pending.swap(unanswered_);
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  HttpClient client(options_.ports.front());
+  HttpClient client(options_.ports.front(), options_.peer);
   for (std::unique_ptr<Pending>& request : pending) {
     int status = 0;
     while (status != 201 && std::chrono::steady_clock::now() < deadline) {

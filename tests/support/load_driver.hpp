@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "support/http_client.hpp"
 
 namespace flagmeter::test {
 
@@ -32,6 +33,9 @@ struct LoadOptions {
   int pause_ms = 2;                 // between two requests of a thread
   int failure_pause_ms = 25;        // after a request that got no 201 (keeps an outage cheap)
   std::uint64_t seed = 0;           // 0: a random seed (see LoadDriver::seed())
+  // Who answers on `ports`: kOther behind a load balancer, whose own answers
+  // (502 while a backend dies) are not flagmeter's to check against OpenAPI.
+  Peer peer = Peer::kFlagMeter;
 };
 
 /// Per tenant: what the clients know about their events.
