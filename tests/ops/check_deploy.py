@@ -15,6 +15,8 @@ against http://api:3000; the API gets ADMIN_TOKEN, REQUIRE_API_KEYS and
 WEBHOOK_SECRET; Valkey has a maxmemory with noeviction; PostgreSQL's initdb
 scripts exist and the app and the exporter connect as their own roles.
 Prometheus: rule_files exist and every scrape target is a compose service.
+docker-compose.cluster.yml: the same service checks, plus what check_cluster_compose
+lists (balancer, instances, cluster nodes, shards, per-instance scrapes).
 Grafana provisioning: the dashboards path is mounted, the datasource's host is
 a compose service.
 Dockerfiles (the service's and infra/load-test's): every FROM pinned, COPY
@@ -116,8 +118,8 @@ def check_healthcheck(where, service):
     return True
 
 
-def check_service(root, name, service, services, declared_volumes):
-    where = f"docker-compose.yml service {name}"
+def check_service(root, name, service, services, declared_volumes, compose_file="docker-compose.yml"):
+    where = f"{compose_file} service {name}"
     image = service.get("image")
     if "build" in service:
         build = service["build"]
@@ -129,7 +131,9 @@ def check_service(root, name, service, services, declared_volumes):
         problem(where, "neither image nor build")
     elif not pinned(image):
         problem(where, f"image {image} is not pinned to a version tag or digest")
-    one_shot = service.get("profiles") and str(service.get("restart", "no")) == "no"
+    # A one-shot job (the load test, the cluster's creation) says so with
+    # restart: "no"; it runs to completion instead of staying healthy.
+    one_shot = str(service.get("restart")) == "no"
     if not one_shot:
         check_healthcheck(where, service)
         if memory_limit_mib(service) is None:
@@ -137,6 +141,10 @@ def check_service(root, name, service, services, declared_volumes):
     for dependency, condition in (service.get("depends_on") or {}).items():
         if dependency not in services:
             problem(where, f"depends on unknown service {dependency}")
+        elif str(services[dependency].get("restart")) == "no":
+            if (condition or {}).get("condition") != "service_completed_successfully":
+                problem(where, f"depends_on the one-shot {dependency} does not wait for "
+                               "condition: service_completed_successfully")
         elif (condition or {}).get("condition") != "service_healthy":
             problem(where, f"depends_on {dependency} does not wait for condition: service_healthy")
         elif not services[dependency].get("healthcheck"):
@@ -173,6 +181,73 @@ def check_compose(root):
     total = check_user_paths(root, services, compose)
     check_monitoring_targets(root, services)
     return services, total
+
+
+def check_cluster_compose(root):
+    """docker-compose.cluster.yml (docs/scaling.md): every service as above;
+    the load balancer, named api, spreads over exactly the api-N instances of
+    infra/nginx/flagmeter.conf; every instance uses the Valkey Cluster (a
+    redis+cluster:// URL naming every node) with a sharded queue; every node
+    runs in cluster mode with the AOF and noeviction; the one-shot job forms
+    the cluster from every node; Prometheus scrapes every instance on its
+    own; the load profile targets the balancer."""
+    where = "docker-compose.cluster.yml"
+    with open(os.path.join(root, where), encoding="utf-8") as f:
+        compose = yaml.safe_load(f)
+    services = compose.get("services") or {}
+    declared = set((compose.get("volumes") or {}).keys())
+    for name, service in services.items():
+        check_service(root, name, service, services, declared, compose_file=where)
+    instances = sorted(name for name in services if re.fullmatch(r"api-\d+", name))
+    nodes = sorted(name for name in services if re.fullmatch(r"valkey-\d+", name))
+    if len(instances) < 2:
+        problem(where, "fewer than two api-N instances: nothing to balance")
+    if len(nodes) < 3:
+        problem(where, "fewer than three valkey-N nodes: a cluster needs three masters")
+    with open(os.path.join(root, "infra/nginx/flagmeter.conf"), encoding="utf-8") as f:
+        upstream = sorted(re.findall(r"^\s*server\s+([\w.-]+):3000\b", f.read(), re.M))
+    if upstream != instances:
+        problem("infra/nginx/flagmeter.conf", f"upstream servers {upstream} are not the instances {instances}")
+    balancer = services.get("api", {})
+    if "nginx" not in str(balancer.get("image", "")):
+        problem(f"{where} service api", "is not the nginx load balancer (clients and k6 call http://api:3000)")
+    for name in instances:
+        env = environment_of(services[name])
+        url = str(env.get("VALKEY_URL", ""))
+        if not url.startswith("redis+cluster://"):
+            problem(f"{where} service {name}", f"VALKEY_URL {url!r} is not a redis+cluster:// URL")
+        seeds = sorted(seed.rsplit(":", 1)[0] for seed in url.removeprefix("redis+cluster://").split(","))
+        if seeds != nodes:
+            problem(f"{where} service {name}", f"VALKEY_URL names {seeds}, not every node {nodes}")
+        if int(str(env.get("QUEUE_SHARDS", "1"))) < 2:
+            problem(f"{where} service {name}", "QUEUE_SHARDS below 2: one shard lives on one master")
+    for name in nodes:
+        command = [str(word) for word in services[name].get("command", [])]
+        for flag, value in (("--cluster-enabled", "yes"), ("--appendonly", "yes"), ("--maxmemory-policy", "noeviction")):
+            if flag not in command or command[command.index(flag) + 1] != value:
+                problem(f"{where} service {name}", f"not run with {flag} {value}")
+    script = os.path.join(root, "infra/valkey/create-cluster.sh")
+    with open(script, encoding="utf-8") as f:
+        listed = re.search(r'^nodes="([^"]*)"', f.read(), re.M)
+    if not listed or sorted(listed.group(1).split()) != nodes:
+        problem("infra/valkey/create-cluster.sh", f"does not form the cluster from every node {nodes}")
+    with open(os.path.join(root, "infra/prometheus/prometheus-cluster.yml"), encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    scraped = set()
+    for job in config.get("scrape_configs", []):
+        for static in job.get("static_configs", []):
+            for target in static.get("targets", []):
+                host = target.rsplit(":", 1)[0]
+                if host != "localhost" and host not in services:
+                    problem("infra/prometheus/prometheus-cluster.yml", f"job {job['job_name']} scrapes {target}: no such service")
+                if job.get("job_name") == "flagmeter":
+                    scraped.add(host)
+    if sorted(scraped) != instances:
+        problem("infra/prometheus/prometheus-cluster.yml", f"the flagmeter job scrapes {sorted(scraped)}, not each of {instances}")
+    load = services.get("load-test", {})
+    if environment_of(load).get("K6_BASE_URL") != "http://api:3000":
+        problem(f"{where} service load-test", "K6_BASE_URL is not http://api:3000")
+    return services
 
 
 def memory_limit_mib(service):
@@ -366,6 +441,7 @@ def check_workflow(root):
 def main():
     root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../.."))
     services, total = check_compose(root)
+    cluster_services = check_cluster_compose(root)
     check_dockerfile(root)
     check_load_test_dockerfile(root)
     check_workflow(root)
@@ -375,7 +451,8 @@ def main():
         print(f"{len(PROBLEMS)} problem(s) in the deployment files", file=sys.stderr)
         return 1
     print(f"docker-compose.yml ({len(services)} services, memory limits {total or 0:.0f} MiB of "
-          f"{STACK_MEMORY_BUDGET_MIB}), both Dockerfiles and ci.yml: OK")
+          f"{STACK_MEMORY_BUDGET_MIB}), docker-compose.cluster.yml ({len(cluster_services)} services), "
+          "both Dockerfiles and ci.yml: OK")
     return 0
 
 
