@@ -277,9 +277,9 @@ fm_valkey_server() {
 
 _fm_valkey_cli() { command -v valkey-cli || command -v redis-cli || fm_die "no valkey-cli or redis-cli on PATH"; }
 
-# fm_start_valkey <data-dir> <port>: starts a daemonized Valkey (AOF on,
-# fsync every second, no RDB snapshots) on 127.0.0.1:<port>.
-# Blocking until it answers PING.
+# fm_start_valkey <data-dir> <port> [server options...]: starts a daemonized
+# Valkey (AOF on, fsync every second, no RDB snapshots) on 127.0.0.1:<port>,
+# with the extra options given. Blocking until it answers PING.
 fm_start_valkey() {
   local dir port=$2 server cli i
   dir=$(realpath -m "$1")
@@ -288,7 +288,7 @@ fm_start_valkey() {
   cli=$(_fm_valkey_cli)
   fm_port_is_free "$port" || fm_die "port $port on 127.0.0.1 is already in use: choose another port"
   "$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes --appendfsync everysec \
-    --daemonize yes --pidfile "$dir/valkey.pid" --logfile "$dir/valkey.log" --save '' ||
+    --daemonize yes --pidfile "$dir/valkey.pid" --logfile "$dir/valkey.log" --save '' "${@:3}" ||
     fm_die "$server did not start on port $port: see $dir/valkey.log"
   printf '%s\n' "$port" >"$dir/valkey.port"
   for ((i = 0; i < 100; i++)); do
@@ -296,6 +296,47 @@ fm_start_valkey() {
     sleep 0.1
   done
   fm_die "$server on port $port does not answer PING: see $dir/valkey.log"
+}
+
+# fm_free_cluster_port: a free port whose cluster bus port (+10000) is free too.
+fm_free_cluster_port() {
+  local port i
+  for ((i = 0; i < 200; i++)); do
+    port=$(fm_free_port)
+    if fm_port_is_free $((port + 10000)); then
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  fm_die "found no free port pair (port, port + 10000) on 127.0.0.1 after 200 tries"
+}
+
+# fm_start_valkey_cluster <data-dir> <port>...: one cluster-mode Valkey per
+# port (in <data-dir>/node-<port>, as fm_start_valkey), made one cluster of
+# that many masters without replicas. Blocking until every slot is served.
+fm_start_valkey_cluster() {
+  local dir=$1 port addresses=() cli i
+  shift
+  cli=$(_fm_valkey_cli)
+  for port in "$@"; do
+    fm_start_valkey "$dir/node-$port" "$port" --cluster-enabled yes --cluster-config-file nodes.conf
+    addresses+=("127.0.0.1:$port")
+  done
+  "$cli" --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
+    fm_die "could not form a cluster of ${addresses[*]}: see $dir/create.log"
+  for ((i = 0; i < 100; i++)); do
+    if "$cli" -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then return 0; fi
+    sleep 0.1
+  done
+  fm_die "the cluster of ${addresses[*]} is not cluster_state:ok after 10 s: see $dir/node-*/valkey.log"
+}
+
+# fm_stop_valkey_cluster <data-dir>: fm_stop_valkey for every node.
+fm_stop_valkey_cluster() {
+  local node
+  for node in "$1"/node-*; do
+    if [[ -d $node ]]; then fm_stop_valkey "$node"; fi
+  done
 }
 
 # fm_stop_valkey <data-dir>: SHUTDOWN (the AOF is flushed), falling back to
