@@ -184,21 +184,17 @@ Status ValkeyClusterRouter::EnsureConnected() {
 template <typename T>
 Result<T> ValkeyClusterRouter::Route(std::optional<int> slot, const std::string& label, const Attempt<T>& attempt,
                                      const NothingRan& nothing_ran) {
-  ValkeyClusterCounters& counters = ValkeyClusterCounters::Get();
-  int redirects = 0;
-  int paused_ms = 0;
-  int next_pause_ms = ValkeyConnection::kClusterFirstRetryPauseMs;
-  std::optional<ValkeyNodeAddress> ask_target;
+  CallState call;
   while (true) {
     if (Status map = EnsureSlotMap(); !map.ok()) return map.WithContext(label);
-    Node* node = ask_target ? &NodeAt(*ask_target) : PickNode(slot);
+    Node* node = call.ask_target ? &NodeAt(*call.ask_target) : PickNode(slot);
     if (node == nullptr) {
       slot_map_stale_ = true;
       return Status::Unavailable(description_ + ": " + label + ": no master serves slot " +
                                  std::to_string(slot.value_or(-1)) + " in the slot map");
     }
-    const bool asking = ask_target.has_value();
-    ask_target.reset();
+    const bool asking = call.ask_target.has_value();
+    call.ask_target.reset();
     last_node_ = node;
     Result<T> result = attempt(*node->connection, asking);
     if (result.ok()) return result;
@@ -209,54 +205,59 @@ Result<T> ValkeyClusterRouter::Route(std::optional<int> slot, const std::string&
       last_node_ = nullptr;
       return result;
     }
-    const Redirect redirect = ParseRedirect(node->connection->last_error_reply(), node->address);
-    if (redirect.kind != Redirect::Kind::kNone && nothing_ran && !nothing_ran(*node->connection)) return result;
-    switch (redirect.kind) {
-      case Redirect::Kind::kNone:
-        return result;
-      case Redirect::Kind::kMoved:
-      case Redirect::Kind::kAsk: {
-        if (redirect.kind == Redirect::Kind::kMoved) {
-          counters.CountMoved();
-          // The whole map may have changed (a reshard, a failover); the
-          // MOVED answer itself is the freshest word on this slot, so it
-          // wins. Done even when the call gives up below: the next is right.
-          if (Status refreshed = RefreshSlotMap(); !refreshed.ok()) {
-            spdlog::warn("{}: slot map refresh after MOVED: {}", description_, refreshed.message());
-          }
-          slot_owner_[static_cast<std::size_t>(redirect.slot)] = &NodeAt(redirect.target);
-        }
-        if (++redirects > endpoint_.cluster_max_redirects) {
-          return Status::Unavailable(result.status().message() + " (gave up after " +
-                                     std::to_string(endpoint_.cluster_max_redirects) +
-                                     " redirects, VALKEY_CLUSTER_MAX_REDIRECTS)");
-        }
-        if (redirect.kind == Redirect::Kind::kAsk) {
-          counters.CountAsk();
-          ask_target = redirect.target;
-        }
-        break;
-      }
-      case Redirect::Kind::kTryAgain:
-      case Redirect::Kind::kClusterDown: {
-        if (paused_ms >= endpoint_.cluster_retry_budget_ms) {
-          return Status::Unavailable(result.status().message() + " (still so after retrying for " +
-                                     std::to_string(paused_ms) + " ms, VALKEY_CLUSTER_RETRY_MS)");
-        }
-        if (redirect.kind == Redirect::Kind::kTryAgain) {
-          counters.CountTryAgain();
-        } else {
-          counters.CountClusterDown();
-          slot_map_stale_ = true;  // a failover may be under way
-        }
-        const int pause_ms = std::min(next_pause_ms, endpoint_.cluster_retry_budget_ms - paused_ms);
-        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-        paused_ms += pause_ms;
-        next_pause_ms = std::min(next_pause_ms * 2, ValkeyConnection::kClusterMaxRetryPauseMs);
-        break;
-      }
-    }
+    if (nothing_ran && !nothing_ran(*node->connection)) return result;
+    if (Status next = FollowAnswer(*node, result.status(), call); !next.ok()) return next;
   }
+}
+
+// Ok: try again (call.ask_target says where, when set); else the status the
+// call ends with.
+Status ValkeyClusterRouter::FollowAnswer(const Node& node, const Status& failure, CallState& call) {
+  ValkeyClusterCounters& counters = ValkeyClusterCounters::Get();
+  const Redirect redirect = ParseRedirect(node.connection->last_error_reply(), node.address);
+  switch (redirect.kind) {
+    case Redirect::Kind::kNone:
+      return failure;
+    case Redirect::Kind::kMoved:
+      counters.CountMoved();
+      // The whole map may have changed (a reshard, a failover); the MOVED
+      // answer itself is the freshest word on this slot, so it wins. Done
+      // even when the call gives up below: the next call goes right.
+      if (Status refreshed = RefreshSlotMap(); !refreshed.ok()) {
+        spdlog::warn("{}: slot map refresh after MOVED: {}", description_, refreshed.message());
+      }
+      slot_owner_[static_cast<std::size_t>(redirect.slot)] = &NodeAt(redirect.target);
+      return CountRedirect(failure, call);
+    case Redirect::Kind::kAsk:
+      if (Status counted = CountRedirect(failure, call); !counted.ok()) return counted;
+      counters.CountAsk();
+      call.ask_target = redirect.target;
+      return Status::Ok();
+    case Redirect::Kind::kTryAgain:
+    case Redirect::Kind::kClusterDown:
+      if (call.paused_ms >= endpoint_.cluster_retry_budget_ms) {
+        return Status::Unavailable(failure.message() + " (still so after retrying for " +
+                                   std::to_string(call.paused_ms) + " ms, VALKEY_CLUSTER_RETRY_MS)");
+      }
+      if (redirect.kind == Redirect::Kind::kTryAgain) {
+        counters.CountTryAgain();
+      } else {
+        counters.CountClusterDown();
+        slot_map_stale_ = true;  // a failover may be under way
+      }
+      const int pause_ms = std::min(call.next_pause_ms, endpoint_.cluster_retry_budget_ms - call.paused_ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+      call.paused_ms += pause_ms;
+      call.next_pause_ms = std::min(call.next_pause_ms * 2, ValkeyConnection::kClusterMaxRetryPauseMs);
+      return Status::Ok();
+  }
+  return failure;
+}
+
+Status ValkeyClusterRouter::CountRedirect(const Status& failure, CallState& call) const {
+  if (++call.redirects <= endpoint_.cluster_max_redirects) return Status::Ok();
+  return Status::Unavailable(failure.message() + " (gave up after " + std::to_string(endpoint_.cluster_max_redirects) +
+                             " redirects, VALKEY_CLUSTER_MAX_REDIRECTS)");
 }
 
 Result<ValkeyReply> ValkeyClusterRouter::Command(const std::vector<std::string_view>& args) {

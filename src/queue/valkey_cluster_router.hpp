@@ -51,9 +51,19 @@ class ValkeyClusterRouter final {
   // reply did not run).
   using NothingRan = std::function<bool(const ValkeyNodeConnection& node)>;
 
+  // What one call has spent so far.
+  struct CallState {
+    int redirects = 0;
+    int paused_ms = 0;
+    int next_pause_ms = ValkeyConnection::kClusterFirstRetryPauseMs;
+    std::optional<ValkeyNodeAddress> ask_target;  // set: the next try is ASKING on this node
+  };
+
   template <typename T>
   Result<T> Route(std::optional<int> slot, const std::string& label, const Attempt<T>& attempt,
                   const NothingRan& nothing_ran = {});
+  Status FollowAnswer(const Node& node, const Status& failure, CallState& call);
+  Status CountRedirect(const Status& failure, CallState& call) const;
   Node* PickNode(std::optional<int> slot);
   Node& NodeAt(const ValkeyNodeAddress& address);
   Status EnsureSlotMap();
