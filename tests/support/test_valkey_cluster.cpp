@@ -191,6 +191,24 @@ std::vector<int> TestValkeyCluster::Masters() {
   return {};
 }
 
+std::vector<int> TestValkeyCluster::ReplicasOf(int master) {
+  std::vector<int> replicas;
+  for (int node = 0; node < kNodes; ++node) {
+    if (node == master || !running(node)) continue;
+    Result<ValkeyReply> info = Command(node, {"INFO", "replication"});
+    if (info.ok() && InfoField(info->str, "role") == "slave" &&
+        InfoField(info->str, "master_port") == Itoa(port(master))) {
+      replicas.push_back(node);
+    }
+  }
+  return replicas;
+}
+
+std::string TestValkeyCluster::ClusterState(int node) {
+  Result<ValkeyReply> info = Command(node, {"CLUSTER", "INFO"});
+  return info.ok() ? InfoField(info->str, "cluster_state") : "";
+}
+
 void TestValkeyCluster::Kill(int node) { nodes_.at(static_cast<std::size_t>(node))->Kill(); }
 
 Status TestValkeyCluster::Restart(int node) { return nodes_.at(static_cast<std::size_t>(node))->Start(); }

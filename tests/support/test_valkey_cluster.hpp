@@ -67,6 +67,10 @@ class TestValkeyCluster final {
   int MasterOfSlot(int slot);
   /// The nodes that serve slots as masters now, by CLUSTER SLOTS.
   std::vector<int> Masters();
+  /// The running nodes replicating `master` (INFO replication's master_port).
+  std::vector<int> ReplicasOf(int master);
+  /// CLUSTER INFO's cluster_state ("ok", "fail") on `node`; "" on error.
+  std::string ClusterState(int node);
 
   /// SIGKILL (no AOF flush); no-op when not running.
   void Kill(int node);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -353,6 +354,50 @@ TEST(ValkeyClusterRestartTest, AfterStopAllAndStartAllTheDataIsBackAndTheConnect
     }
   }
   EXPECT_LE(failed_calls, TestValkeyCluster::kMasters) << "at most one per node connection made before the restart";
+}
+
+// A cluster of its own: the test takes a master and its replica down.
+TEST(ValkeyClusterDownTest, ClusterDownIsRetriedWithinTheBudgetThenUnavailableAndServedOnceBack) {
+  TestValkeyCluster cluster;
+  ASSERT_TRUE(cluster.Start().ok());
+  ValkeyEndpoint endpoint = cluster.endpoint();
+  endpoint.cluster_retry_budget_ms = 300;
+  ValkeyConnection connection(endpoint, kConnectTimeoutMs, ValkeyConnection::kDefaultCommandTimeoutMs,
+                              /*reconnect_backoff_ms=*/0);
+  const auto keys = KeysOnEveryMaster(cluster, "down", 1, /*tagged=*/false);
+  ASSERT_EQ(keys.size(), 3u);
+  const int lost = keys.begin()->first;
+  const std::string survivor_key = std::next(keys.begin())->second.front();
+  const int survivor = std::next(keys.begin())->first;
+  ASSERT_TRUE(connection.Command({"SET", survivor_key, "v"}).ok());
+  const std::vector<int> replicas = cluster.ReplicasOf(lost);
+  ASSERT_EQ(replicas.size(), 1u);
+  cluster.Kill(lost);
+  cluster.Kill(replicas.front());
+  // No replica can take over: the cluster declares itself down.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (cluster.ClusterState(survivor) != "fail" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(cluster.ClusterState(survivor), "fail");
+
+  const auto before = ValkeyClusterCounters::Get().Read();
+  Result<ValkeyReply> down = connection.Command({"GET", survivor_key});
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(down.status().message().find("CLUSTERDOWN"), std::string::npos) << down.status().message();
+  EXPECT_NE(down.status().message().find("VALKEY_CLUSTER_RETRY_MS"), std::string::npos) << down.status().message();
+  // Pauses of 20, 40, 80, 160 ms (300 in all).
+  EXPECT_EQ(ValkeyClusterCounters::Get().Read().clusterdown, before.clusterdown + 4);
+
+  ASSERT_TRUE(cluster.Restart(lost).ok());
+  ASSERT_TRUE(cluster.Restart(replicas.front()).ok());
+  const Status healthy = cluster.WaitUntilHealthy();
+  ASSERT_TRUE(healthy.ok()) << healthy.ToString();
+  Result<ValkeyReply> back = connection.Command({"GET", survivor_key});
+  if (!back.ok()) back = connection.Command({"GET", survivor_key});  // a connection from before may fail once
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->str, "v");
 }
 
 // A cluster of its own: the test kills a master.
