@@ -28,6 +28,7 @@
 #include "flagmeter/queue/lease_reaper.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_dead_letter_store.hpp"
+#include "flagmeter/queue/valkey_mode_check.hpp"
 #include "flagmeter/queue/valkey_pusher.hpp"
 #include "flagmeter/queue/valkey_queue.hpp"
 #include "flagmeter/services/pooled_dead_letter_service.hpp"
@@ -254,6 +255,12 @@ class Service final {
 }  // namespace
 
 int RunService(const Config& config) {
+  // A redis:// URL against a cluster node (or the reverse) would fail every
+  // call later: it is a configuration error, reported as one.
+  if (Status mode = CheckValkeyMode(config.queue.valkey, config.queue.connect_timeout_ms); !mode.ok()) {
+    spdlog::critical("start-up: {}", mode.message());
+    return 2;
+  }
   if (Status migrated = Migrate(config.store.database_url); !migrated.ok()) {
     spdlog::critical("start-up: migrations failed: {}", migrated.ToString());
     return 1;

@@ -59,8 +59,19 @@ std::string ApplyDatabaseUrl(Config& config, const std::string& text, const Vari
 std::string ApplyValkeyUrl(Config& config, const std::string& text, const Variable&) {
   Result<ValkeyEndpoint> endpoint = ParseValkeyUrl(text);
   if (!endpoint.ok()) return endpoint.status().message();
+  // The cluster bounds have variables of their own.
+  endpoint->cluster_max_redirects = config.queue.valkey.cluster_max_redirects;
+  endpoint->cluster_retry_budget_ms = config.queue.valkey.cluster_retry_budget_ms;
   config.queue.valkey = *endpoint;
   return "";
+}
+
+template <int ValkeyEndpoint::*Field>
+std::string ApplyValkeyInt(Config& config, const std::string& text, const Variable& var) {
+  std::int64_t value = 0;
+  std::string problem = ParseInt(text, var, value);
+  if (problem.empty()) config.queue.valkey.*Field = static_cast<int>(value);
+  return problem;
 }
 
 std::string ApplyQueueName(Config& config, const std::string& text, const Variable&) {
@@ -152,7 +163,14 @@ const std::vector<Variable>& Variables() {
       {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl, false,
        "postgres://[user[:password]@]host[:port]/database[?options]"},
       {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl, false,
-       "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15"},
+       "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15; or a Valkey Cluster: "
+       "redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes, db 0 only)"},
+      {"VALKEY_CLUSTER_MAX_REDIRECTS", "5",
+       "Valkey Cluster: MOVED and ASK redirects followed per command; one more fails it (503 for a POST)", 0, 100,
+       ApplyValkeyInt<&ValkeyEndpoint::cluster_max_redirects>},
+      {"VALKEY_CLUSTER_RETRY_MS", "2000",
+       "Valkey Cluster: ms a command may spend pausing on TRYAGAIN and CLUSTERDOWN (20 ms doubling to 500 ms) "
+       "before it fails", 0, 60000, ApplyValkeyInt<&ValkeyEndpoint::cluster_retry_budget_ms>},
       {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName, false,
        "1..200 characters, no spaces or control characters"},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
@@ -284,40 +302,90 @@ std::string ConfigHelp() {
   return out.str();
 }
 
+namespace {
+
+bool ParseNumber(const std::string& text, int min, int max, int& out) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) return false;
+  out = value;
+  return true;
+}
+
+// "[[user]:password@]rest": takes the password off `rest`.
+std::string TakePassword(std::string& rest) {
+  const auto at = rest.rfind('@');
+  if (at == std::string::npos) return "";
+  const std::string credentials = rest.substr(0, at);
+  rest = rest.substr(at + 1);
+  const auto colon = credentials.find(':');
+  return colon == std::string::npos ? credentials : credentials.substr(colon + 1);
+}
+
+// "host[:port]" (an IPv6 literal in brackets keeps its colons).
+Status ParseHostPort(std::string text, bool port_required, ValkeyNodeAddress& out) {
+  std::string port_text;
+  if (const auto colon = text.rfind(':'); colon != std::string::npos && text.find(']') == std::string::npos) {
+    port_text = text.substr(colon + 1);
+    text = text.substr(0, colon);
+  }
+  if (text.empty()) return Status::InvalidArgument("must name a host (redis://host:port/db)");
+  if (port_required && port_text.empty()) return Status::InvalidArgument("has a seed node without a port (host:port)");
+  out.host = text;
+  if (!port_text.empty() && !ParseNumber(port_text, 1, 65535, out.port)) {
+    return Status::InvalidArgument("has a bad port (1..65535)");
+  }
+  return Status::Ok();
+}
+
+// "redis+cluster://[[user]:password@]host:port[,host:port...][/0]": the
+// seed nodes, of which any one that answers tells the rest of the cluster.
+Result<ValkeyEndpoint> ParseClusterUrl(std::string rest) {
+  ValkeyEndpoint endpoint;
+  endpoint.password = TakePassword(rest);
+  if (const auto slash = rest.find('/'); slash != std::string::npos) {
+    const std::string db_text = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db_text.empty() && db_text != "0") {
+      return Status::InvalidArgument(
+          "names database " + db_text + ", but a Valkey Cluster has only database 0 (drop the /db part)");
+    }
+  }
+  std::size_t begin = 0;
+  while (begin <= rest.size()) {
+    const auto comma = rest.find(',', begin);
+    const std::string item = rest.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    ValkeyNodeAddress seed;
+    if (Status status = ParseHostPort(item, /*port_required=*/true, seed); !status.ok()) return status;
+    endpoint.cluster_seeds.push_back(std::move(seed));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
+  }
+  endpoint.host = endpoint.cluster_seeds.front().host;
+  endpoint.port = endpoint.cluster_seeds.front().port;
+  return endpoint;
+}
+
+}  // namespace
+
 Result<ValkeyEndpoint> ParseValkeyUrl(const std::string& url) {
   constexpr std::string_view kScheme = "redis://";
-  if (url.rfind(kScheme, 0) != 0) return Status::InvalidArgument("must be a redis:// URL");
+  constexpr std::string_view kClusterScheme = "redis+cluster://";
+  if (url.rfind(kClusterScheme, 0) == 0) return ParseClusterUrl(url.substr(kClusterScheme.size()));
+  if (url.rfind(kScheme, 0) != 0) return Status::InvalidArgument("must be a redis:// or redis+cluster:// URL");
   std::string rest = url.substr(kScheme.size());
   ValkeyEndpoint endpoint;
-  if (const auto at = rest.rfind('@'); at != std::string::npos) {
-    const std::string credentials = rest.substr(0, at);
-    const auto colon = credentials.find(':');
-    endpoint.password = colon == std::string::npos ? credentials : credentials.substr(colon + 1);
-    rest = rest.substr(at + 1);
-  }
+  endpoint.password = TakePassword(rest);
   std::string db_text;
   if (const auto slash = rest.find('/'); slash != std::string::npos) {
     db_text = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
   }
-  std::string port_text;
-  if (const auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
-    port_text = rest.substr(colon + 1);
-    rest = rest.substr(0, colon);
-  }
-  if (rest.empty()) return Status::InvalidArgument("must name a host (redis://host:port/db)");
-  endpoint.host = rest;
-  auto parse_number = [](const std::string& text, int min, int max, int& out) {
-    int value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) return false;
-    out = value;
-    return true;
-  };
-  if (!port_text.empty() && !parse_number(port_text, 1, 65535, endpoint.port)) {
-    return Status::InvalidArgument("has a bad port (1..65535)");
-  }
-  if (!db_text.empty() && !parse_number(db_text, 0, 15, endpoint.db)) {
+  ValkeyNodeAddress server;
+  if (Status status = ParseHostPort(rest, /*port_required=*/false, server); !status.ok()) return status;
+  endpoint.host = server.host;
+  endpoint.port = server.port;
+  if (!db_text.empty() && !ParseNumber(db_text, 0, 15, endpoint.db)) {
     return Status::InvalidArgument("has a bad database number (0..15)");
   }
   return endpoint;

@@ -31,6 +31,7 @@
 
 #include "flagmeter/core/mutex.hpp"
 #include "flagmeter/core/thread_health.hpp"
+#include "flagmeter/core/valkey_cluster_counters.hpp"
 
 namespace flagmeter {
 namespace {
@@ -337,6 +338,29 @@ void AppendThreadFamilies(std::vector<prometheus::MetricFamily>& families, const
   families.push_back(std::move(restarts));
 }
 
+// Valkey Cluster routing, from the process-wide counters every cluster-mode
+// connection adds to (all 0 with a single server). Every kind is exported
+// from the start, so rate() sees each series.
+void AppendValkeyClusterFamilies(std::vector<prometheus::MetricFamily>& families) {
+  const ValkeyClusterCounters::Snapshot counts = ValkeyClusterCounters::Get().Read();
+  prometheus::MetricFamily redirects{"flagmeter_valkey_redirects_total",
+                                     "Valkey Cluster answers followed: MOVED and ASK redirects, TRYAGAIN and "
+                                     "CLUSTERDOWN retries.",
+                                     prometheus::MetricType::Counter, {}};
+  const std::pair<const char*, std::uint64_t> kinds[] = {
+      {"moved", counts.moved}, {"ask", counts.ask}, {"tryagain", counts.tryagain}, {"clusterdown", counts.clusterdown}};
+  for (const auto& [kind, value] : kinds) {
+    prometheus::ClientMetric metric;
+    metric.label = {{"kind", kind}};
+    metric.counter.value = static_cast<double>(value);
+    redirects.metric.push_back(std::move(metric));
+  }
+  families.push_back(std::move(redirects));
+  AppendFamily(families, "flagmeter_valkey_slot_map_refreshes_total",
+               "Valkey Cluster slot maps read (CLUSTER SLOTS): at start, after MOVED, after a node failed.",
+               prometheus::MetricType::Counter, static_cast<double>(counts.slot_map_refreshes));
+}
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -406,6 +430,7 @@ void Metrics::WatchThreads(const ThreadHealth* threads) { impl_->threads.store(t
 std::string Metrics::Serialize() const {
   std::vector<prometheus::MetricFamily> families = impl_->series->registry->Collect();
   AppendProcessFamilies(families, impl_->start_time_seconds);
+  AppendValkeyClusterFamilies(families);
   if (const ThreadHealth* threads = impl_->threads.load()) AppendThreadFamilies(families, *threads);
   return prometheus::TextSerializer().Serialize(families);
 }

@@ -1,284 +1,50 @@
 #include "flagmeter/queue/valkey_connection.hpp"
 
-#include <hiredis/hiredis.h>
-#include <spdlog/spdlog.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/time.h>
-
-#include <memory>
 #include <utility>
 
+#include "queue/valkey_cluster_router.hpp"
+#include "queue/valkey_node_connection.hpp"
+
 namespace flagmeter {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct ReplyDeleter {
-  void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-timeval ToTimeval(int ms) {
-  timeval tv{};
-  tv.tv_sec = ms / 1000;
-  tv.tv_usec = static_cast<suseconds_t>(ms % 1000) * 1000;
-  return tv;
-}
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
-// Error replies the server sends while it cannot serve right now; retrying
-// later may succeed, so they are Unavailable rather than Internal.
-Status ErrorReplyStatus(std::string message) {
-  for (std::string_view transient :
-       {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY"}) {
-    if (StartsWith(message, transient)) return Status::Unavailable(std::move(message));
+ValkeyConnection::ValkeyConnection(ValkeyEndpoint endpoint, int connect_timeout_ms, int command_timeout_ms,
+                                   int reconnect_backoff_ms) {
+  if (endpoint.cluster()) {
+    cluster_ = std::make_unique<ValkeyClusterRouter>(std::move(endpoint), connect_timeout_ms, command_timeout_ms,
+                                                     reconnect_backoff_ms);
+  } else {
+    node_ = std::make_unique<ValkeyNodeConnection>(std::move(endpoint), connect_timeout_ms, command_timeout_ms,
+                                                   reconnect_backoff_ms);
   }
-  if (StartsWith(message, "OOM")) return Status::Overloaded(std::move(message));
-  return Status::Internal(std::move(message));
 }
 
-ValkeyReply Convert(const redisReply& reply) {
-  ValkeyReply out;
-  switch (reply.type) {
-    case REDIS_REPLY_STRING:
-      out.type = ValkeyReply::Type::kString;
-      out.str.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = ValkeyReply::Type::kStatus;
-      out.str.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = ValkeyReply::Type::kInteger;
-      out.integer = reply.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = ValkeyReply::Type::kArray;
-      out.elements.reserve(reply.elements);
-      for (std::size_t i = 0; i < reply.elements; ++i) out.elements.push_back(Convert(*reply.element[i]));
-      break;
-    default:
-      out.type = ValkeyReply::Type::kNil;
-      break;
-  }
-  return out;
-}
+ValkeyConnection::~ValkeyConnection() = default;
 
-// A command in hiredis's argv form: pointers plus explicit lengths, so values
-// may hold any bytes (NUL included). Views into `args`, which must outlive it.
-class Argv {
- public:
-  explicit Argv(const std::vector<std::string_view>& args) {
-    pointers_.reserve(args.size());
-    lengths_.reserve(args.size());
-    for (std::string_view arg : args) {
-      pointers_.push_back(arg.data());
-      lengths_.push_back(arg.size());
-    }
-  }
-  int count() const { return static_cast<int>(pointers_.size()); }
-  const char** data() { return pointers_.data(); }
-  const std::size_t* lengths() const { return lengths_.data(); }
-
- private:
-  std::vector<const char*> pointers_;
-  std::vector<std::size_t> lengths_;
-};
-
-// "RPUSH events": the command and its first argument (a key for every command
-// we send), short enough for a log line.
-std::string CommandLabel(const std::vector<std::string_view>& args) {
-  constexpr std::size_t kMaxLabel = 80;
-  std::string label(args.empty() ? std::string_view("(empty command)") : args[0]);
-  if (args.size() > 1) label.append(" ").append(args[1].substr(0, kMaxLabel));
-  return label;
-}
-
-// hiredis 0.14 writes with write(2): a write to a socket the server has
-// closed raises SIGPIPE, which by default ends the process. Blocking it on
-// the thread that does the I/O turns it into an EPIPE error (the signal
-// stays pending for that thread and is never delivered), without changing
-// process-wide signal handling behind the application's back.
-void BlockSigpipeOnThisThread() {
-  thread_local bool blocked = false;
-  if (blocked) return;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  blocked = true;
-}
-
-}  // namespace
-
-ValkeyConnection::ValkeyConnection(ValkeyEndpoint endpoint, int connect_timeout_ms,
-                                   int command_timeout_ms, int reconnect_backoff_ms)
-    : endpoint_(std::move(endpoint)),
-      connect_timeout_ms_(connect_timeout_ms),
-      command_timeout_ms_(command_timeout_ms),
-      reconnect_backoff_(reconnect_backoff_ms),
-      description_("valkey " + endpoint_.host + ":" + std::to_string(endpoint_.port)) {}
-
-ValkeyConnection::~ValkeyConnection() { Disconnect(); }
+Status ValkeyConnection::EnsureConnected() { return node_ ? node_->EnsureConnected() : cluster_->EnsureConnected(); }
 
 void ValkeyConnection::Disconnect() {
-  if (context_ != nullptr) redisFree(context_);
-  context_ = nullptr;
+  if (node_) node_->Disconnect();
+  else cluster_->Disconnect();
 }
 
-Status ValkeyConnection::EnsureConnected() {
-  BlockSigpipeOnThisThread();
-  if (context_ != nullptr) return Status::Ok();
-  const auto now = Clock::now();
-  if (!last_connect_error_.ok() && now - last_connect_attempt_ < reconnect_backoff_) {
-    // Fail fast: a connect was refused or timed out moments ago, and trying
-    // again per request would turn an outage into a connect storm.
-    if (last_connect_error_.code() != Status::Code::kUnavailable) return last_connect_error_;  // e.g. AUTH
-    const auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_connect_attempt_);
-    return Status::Unavailable(last_connect_error_.message() + " (last attempt " +
-                               std::to_string(ago.count()) + " ms ago)");
-  }
-  last_connect_attempt_ = now;
-  Status status = Connect();
-  if (status.ok()) status = Handshake();
-  if (!status.ok()) {
-    Disconnect();
-    if (last_connect_error_.ok()) spdlog::warn("{}", status.message());
-    last_connect_error_ = status;
-    return status;
-  }
-  if (!last_connect_error_.ok() || ever_connected_) spdlog::info("{}: connected", description_);
-  last_connect_error_ = Status::Ok();
-  ever_connected_ = true;
-  return Status::Ok();
-}
+bool ValkeyConnection::connected() const { return node_ ? node_->connected() : cluster_->connected(); }
 
-Status ValkeyConnection::Connect() {
-  context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
-                                     ToTimeval(connect_timeout_ms_));
-  if (context_ == nullptr) return Status::Internal(description_ + ": connect: cannot allocate a context");
-  if (context_->err != 0) {
-    return Status::Unavailable(description_ + ": connect (timeout " + std::to_string(connect_timeout_ms_) +
-                               " ms): " + context_->errstr);
-  }
-  if (redisSetTimeout(context_, ToTimeval(command_timeout_ms_)) != REDIS_OK) {
-    return Status::Unavailable(description_ + ": set command timeout: " + context_->errstr);
-  }
-  return Status::Ok();
-}
-
-Status ValkeyConnection::Handshake() {
-  if (!endpoint_.password.empty()) {
-    // The label hides the password: error messages are logged.
-    auto auth = Execute({"AUTH", endpoint_.password}, "AUTH");
-    if (!auth.ok()) return auth.status();
-  }
-  if (endpoint_.db != 0) {
-    const std::string db = std::to_string(endpoint_.db);
-    auto select = Execute({"SELECT", db}, "SELECT " + db);
-    if (!select.ok()) return select.status();
-  }
-  return Status::Ok();
-}
-
-Status ValkeyConnection::IoError(std::string_view label) {
-  std::string message = description_ + ": " + std::string(label) + ": " + context_->errstr;
-  if (context_->err == REDIS_ERR_IO && std::string_view(context_->errstr) == "Resource temporarily unavailable") {
-    message += " (no reply within " + std::to_string(command_timeout_ms_) + " ms)";
-  }
-  spdlog::warn("{}; reconnecting on next use", message);
-  Disconnect();
-  return Status::Unavailable(std::move(message));
-}
-
-Result<ValkeyReply> ValkeyConnection::Execute(const std::vector<std::string_view>& args,
-                                              std::string_view label) {
-  Argv argv(args);
-  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(context_, argv.count(), argv.data(), argv.lengths())));
-  if (reply == nullptr) return IoError(label);
-  if (reply->type == REDIS_REPLY_ERROR) {
-    return ErrorReplyStatus(std::string(reply->str, reply->len))
-        .WithContext(description_ + ": " + std::string(label));
-  }
-  return Convert(*reply);
+const std::string& ValkeyConnection::description() const {
+  return node_ ? node_->description() : cluster_->description();
 }
 
 Result<ValkeyReply> ValkeyConnection::Command(const std::vector<std::string_view>& args) {
-  const std::string label = CommandLabel(args);
-  if (Status status = EnsureConnected(); !status.ok()) return status;
-  return Execute(args, label);
+  return node_ ? node_->Command(args) : cluster_->Command(args);
 }
 
 Result<std::vector<ValkeyReply>> ValkeyConnection::Pipeline(
     const std::vector<std::vector<std::string_view>>& commands) {
-  const std::string label = commands.empty() ? "pipeline" : "pipeline " + CommandLabel(commands.front());
-  if (Status status = EnsureConnected(); !status.ok()) return status;
-  for (const auto& args : commands) {
-    Argv argv(args);
-    if (redisAppendCommandArgv(context_, argv.count(), argv.data(), argv.lengths()) != REDIS_OK) {
-      return IoError(label);
-    }
-  }
-  std::vector<ValkeyReply> replies;
-  Status first_error;
-  for (const auto& args : commands) {
-    void* raw = nullptr;
-    if (redisGetReply(context_, &raw) != REDIS_OK) return IoError(label);
-    ReplyPtr reply(static_cast<redisReply*>(raw));
-    if (reply->type == REDIS_REPLY_ERROR && first_error.ok()) {
-      first_error = ErrorReplyStatus(std::string(reply->str, reply->len))
-                        .WithContext(description_ + ": " + CommandLabel(args));
-    }
-    replies.push_back(Convert(*reply));
-  }
-  if (!first_error.ok()) return first_error;
-  return replies;
+  return node_ ? node_->Pipeline(commands) : cluster_->Pipeline(commands);
 }
 
-Result<std::string> ValkeyConnection::LoadScript(const ValkeyScript& script) {
-  auto reply = Execute({"SCRIPT", "LOAD", script.source}, "SCRIPT LOAD " + std::string(script.name));
-  if (!reply.ok()) return reply.status();
-  if (reply->type != ValkeyReply::Type::kString) {
-    return Status::Internal(description_ + ": SCRIPT LOAD " + std::string(script.name) +
-                            ": expected the script's SHA1, got another reply type");
-  }
-  script_sha_[script.source] = reply->str;
-  return std::move(reply->str);
-}
-
-Result<ValkeyReply> ValkeyConnection::Eval(const ValkeyScript& script,
-                                           const std::vector<std::string_view>& keys,
+Result<ValkeyReply> ValkeyConnection::Eval(const ValkeyScript& script, const std::vector<std::string_view>& keys,
                                            const std::vector<std::string_view>& args) {
-  const std::string label = "script " + std::string(script.name);
-  if (Status status = EnsureConnected(); !status.ok()) return status;
-  auto known = script_sha_.find(script.source);
-  std::string sha;
-  if (known != script_sha_.end()) {
-    sha = known->second;
-  } else {
-    auto loaded = LoadScript(script);
-    if (!loaded.ok()) return loaded.status();
-    sha = std::move(*loaded);
-  }
-  const std::string num_keys = std::to_string(keys.size());
-  std::vector<std::string_view> argv{"EVALSHA", sha, num_keys};
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto reply = Execute(argv, label);
-  if (reply.ok() || !connected() || reply.status().message().find("NOSCRIPT") == std::string::npos) {
-    return reply;
-  }
-  // The server lost its script cache (restart, SCRIPT FLUSH, failover):
-  // load the script again and retry once. NOSCRIPT means nothing ran.
-  auto reloaded = LoadScript(script);
-  if (!reloaded.ok()) return reloaded.status();
-  sha = std::move(*reloaded);
-  argv[1] = sha;
-  return Execute(argv, label);
+  return node_ ? node_->Eval(script, keys, args) : cluster_->Eval(script, keys, args);
 }
 
 }  // namespace flagmeter

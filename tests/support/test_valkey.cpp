@@ -20,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace flagmeter::test {
 namespace {
@@ -88,12 +89,22 @@ bool AnswersPing(int port, std::string* error) {
   return pong;
 }
 
+ValkeyEndpoint LoopbackEndpoint(int port) {
+  ValkeyEndpoint endpoint;
+  endpoint.host = "127.0.0.1";
+  endpoint.port = port;
+  return endpoint;
+}
+
 }  // namespace
 
-TestValkey::TestValkey()
+TestValkey::TestValkey() : TestValkey(Options{}) {}
+
+TestValkey::TestValkey(Options options)
     : dir_(MakeTempDir()),
-      port_(PickFreePort()),
-      client_(ValkeyEndpoint{"127.0.0.1", port_, 0, ""}, /*connect_timeout_ms=*/1000,
+      port_(options.port != 0 ? options.port : PickFreePort()),
+      extra_args_(std::move(options.extra_args)),
+      client_(LoopbackEndpoint(port_), /*connect_timeout_ms=*/1000,
               /*command_timeout_ms=*/5000, /*reconnect_backoff_ms=*/0) {}
 
 TestValkey::~TestValkey() {
@@ -102,7 +113,7 @@ TestValkey::~TestValkey() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-ValkeyEndpoint TestValkey::endpoint() const { return ValkeyEndpoint{"127.0.0.1", port_, 0, ""}; }
+ValkeyEndpoint TestValkey::endpoint() const { return LoopbackEndpoint(port_); }
 
 std::string TestValkey::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
@@ -124,6 +135,7 @@ Status TestValkey::Spawn(const std::string& binary) {
                                 "--dir",  dir_,           "--save",     "",               "--appendonly",
                                 "yes",    "--appendfsync", "everysec",  "--daemonize",    "no",
                                 "--logfile", ""};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -26,8 +26,14 @@ namespace flagmeter::test {
 /// thread.
 class TestValkey final {
  public:
+  struct Options {
+    int port = 0;                         // 0: a free one
+    std::vector<std::string> extra_args;  // appended to the server's command line ("--cluster-enabled", "yes")
+  };
+
   /// Picks the port and creates the folder; does not start the server.
   TestValkey();
+  explicit TestValkey(Options options);
   ~TestValkey();
   TestValkey(const TestValkey&) = delete;
   TestValkey& operator=(const TestValkey&) = delete;
@@ -65,6 +71,7 @@ class TestValkey final {
 
   std::string dir_;
   int port_ = 0;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   ValkeyConnection client_;
 };

@@ -5,18 +5,33 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "flagmeter/core/status.hpp"
 
 namespace flagmeter {
 
-/// Where Valkey (or Redis 7) listens, parsed from VALKEY_URL
-/// (redis://[[user]:password@]host[:port][/db]).
+/// One Valkey node: host and port.
+struct ValkeyNodeAddress {
+  std::string host;
+  int port = 6379;
+  bool operator==(const ValkeyNodeAddress&) const = default;
+};
+
+/// Where Valkey (or Redis 7) listens, parsed from VALKEY_URL: one server
+/// (redis://[[user]:password@]host[:port][/db]) or a Valkey Cluster
+/// (redis+cluster://[[user]:password@]host:port[,host:port...], db 0 only).
 struct ValkeyEndpoint {
-  std::string host = "localhost";
+  std::string host = "localhost";  // the server, or the first seed node
   int port = 6379;
   int db = 0;
-  std::string password;  // empty: no AUTH
+  std::string password;  // empty: no AUTH (the same on every cluster node)
+  std::vector<ValkeyNodeAddress> cluster_seeds;  // empty: one server; else every seed, in URL order
+  int cluster_max_redirects = 5;       // VALKEY_CLUSTER_MAX_REDIRECTS: MOVED/ASK followed per call, at most
+  int cluster_retry_budget_ms = 2000;  // VALKEY_CLUSTER_RETRY_MS: pauses on TRYAGAIN/CLUSTERDOWN per call, in all
+
+  /// True for a redis+cluster:// URL: commands are routed by key slot.
+  bool cluster() const { return !cluster_seeds.empty(); }
 };
 
 struct HttpConfig {
@@ -104,7 +119,7 @@ Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv)
 /// The text of `flagmeter --help`: every variable, its default and meaning.
 std::string ConfigHelp();
 
-/// Parses a VALKEY_URL.
+/// Parses a VALKEY_URL (redis:// or redis+cluster://).
 Result<ValkeyEndpoint> ParseValkeyUrl(const std::string& url);
 
 }  // namespace flagmeter

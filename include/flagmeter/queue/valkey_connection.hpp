@@ -1,21 +1,21 @@
 #pragma once
 
-#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
 #include "flagmeter/core/status.hpp"
 
-struct redisContext;
-
 namespace flagmeter {
 
+class ValkeyNodeConnection;
+class ValkeyClusterRouter;
+
 /// One reply from Valkey, copied out of hiredis so that no hiredis type leaks
-/// past valkey_connection.cpp. Error replies never appear here: they become a
+/// past the connection code in src/queue/. Error replies never appear here: they become a
 /// Status.
 struct ValkeyReply {
   enum class Type { kNil, kString, kStatus, kInteger, kArray };
@@ -34,7 +34,9 @@ struct ValkeyScript {
   std::string_view source;
 };
 
-/// One blocking connection to Valkey (or Redis 7) over hiredis.
+/// A blocking connection to Valkey (or Redis 7) over hiredis: to one server
+/// for a redis:// VALKEY_URL, or to a Valkey Cluster for a redis+cluster://
+/// one. Callers use the same three calls either way.
 ///
 /// Connects lazily: every command first calls EnsureConnected(). An I/O error
 /// (refused, reset, timed out) frees the context, so the next command
@@ -47,12 +49,47 @@ struct ValkeyScript {
 /// error reply or an unexpected reply type. Messages name the server and the
 /// command: "valkey 127.0.0.1:6379: RPUSH events: Connection refused".
 ///
+/// Cluster mode (endpoint.cluster()): the slot map comes from CLUSTER SLOTS
+/// (masters only) of any seed or known node; one lazily made connection per
+/// node, each with the connect, backoff and error rules above.
+///  - Command() goes to the master of args[1]'s slot: every keyed command
+///    FlagMeter sends has its key there. Commands known to take no key
+///    (IsKeylessCommand in src/queue/cluster_slots.hpp: PING, WAIT, INFO,
+///    CLUSTER, SCRIPT, CONFIG, ...) are keyless whatever their arguments.
+///  - Eval() goes to the master of keys[0]'s slot. Every key a script touches
+///    (those in `keys` and those it builds from them) must share that slot:
+///    give them one hash tag. SCRIPT LOAD and the NOSCRIPT reload happen on
+///    that node.
+///  - Pipeline() goes to the master of the first command's args[1]; all keys
+///    of one pipeline must share a slot.
+///  - A keyless command (PING, WAIT, ...) goes to the node the previous call
+///    on this object went to (any master when there was none, or when that
+///    call broke the connection). So `WAIT n t` right after a push waits for
+///    the replicas of the node that took the push.
+///  - MOVED: the slot map is refreshed and the command retried on the new
+///    owner. ASK: ASKING then the command on the named node, once, the map
+///    unchanged. TRYAGAIN, CLUSTERDOWN: retried after a growing pause (from
+///    kClusterFirstRetryPauseMs, doubling to kClusterMaxRetryPauseMs), for at
+///    most endpoint.cluster_retry_budget_ms in all; then Unavailable. At most
+///    endpoint.cluster_max_redirects MOVED/ASK per call; then Unavailable. A pipeline is redirected or retried only when every reply
+///    was an error (nothing ran); else its first error is returned.
+///  - An I/O error drops that node's connection and marks the map stale: the
+///    next call reads CLUSTER SLOTS again (after a failover, the promoted
+///    replica owns the slots) before it picks a node. The failed call itself
+///    is not retried: it may have run.
+/// Each redirect, retry and map refresh is counted in ValkeyClusterCounters.
+///
 /// Blocking: every method may wait up to the connect timeout plus the command
-/// timeout. Thread-compatible: owned and used by one thread at a time.
+/// timeout (in cluster mode, per node tried, plus the retry budget).
+/// Thread-compatible: owned and used by one thread at a time.
 class ValkeyConnection final {
  public:
   static constexpr int kDefaultCommandTimeoutMs = 3000;
   static constexpr int kDefaultReconnectBackoffMs = 200;
+  /// Cluster mode: the first pause after TRYAGAIN or CLUSTERDOWN; each next
+  /// one doubles, up to kClusterMaxRetryPauseMs.
+  static constexpr int kClusterFirstRetryPauseMs = 20;
+  static constexpr int kClusterMaxRetryPauseMs = 500;
 
   ValkeyConnection(ValkeyEndpoint endpoint, int connect_timeout_ms,
                    int command_timeout_ms = kDefaultCommandTimeoutMs,
@@ -62,16 +99,21 @@ class ValkeyConnection final {
   ValkeyConnection& operator=(const ValkeyConnection&) = delete;
 
   /// Connects (TCP, AUTH when a password is set, SELECT db) unless already
-  /// connected. Blocking.
+  /// connected; in cluster mode, reads the slot map when it has none (or a
+  /// stale one) and connects to the node of the previous call or any master.
+  /// Blocking.
   Status EnsureConnected();
 
-  /// Closes the connection; the next command reconnects.
+  /// Closes the connection (every node's); the next command reconnects.
   void Disconnect();
 
-  bool connected() const { return context_ != nullptr; }
+  /// Whether the connection (in cluster mode: the one the previous call
+  /// used) is open.
+  bool connected() const;
 
-  /// "valkey host:port", the prefix of every error message.
-  const std::string& description() const { return description_; }
+  /// "valkey host:port" ("valkey cluster host:port,host:port" for a
+  /// cluster), the prefix of every error message.
+  const std::string& description() const;
 
   /// Runs one command; `args` are arbitrary bytes (sent with explicit lengths).
   Result<ValkeyReply> Command(const std::vector<std::string_view>& args);
@@ -89,25 +131,9 @@ class ValkeyConnection final {
                            const std::vector<std::string_view>& args);
 
  private:
-  Status Connect();
-  Status Handshake();
-  Result<ValkeyReply> Execute(const std::vector<std::string_view>& args,
-                              std::string_view label);
-  Result<std::string> LoadScript(const ValkeyScript& script);
-  Status IoError(std::string_view label);
-
-  // Constant after construction.
-  const ValkeyEndpoint endpoint_;
-  const int connect_timeout_ms_;
-  const int command_timeout_ms_;
-  const std::chrono::milliseconds reconnect_backoff_;
-  const std::string description_;
-
-  redisContext* context_ = nullptr;
-  bool ever_connected_ = false;
-  Status last_connect_error_;
-  std::chrono::steady_clock::time_point last_connect_attempt_{};
-  std::unordered_map<std::string_view, std::string> script_sha_;  // by source
+  // Exactly one is set: node_ for one server, cluster_ for a cluster.
+  std::unique_ptr<ValkeyNodeConnection> node_;
+  std::unique_ptr<ValkeyClusterRouter> cluster_;
 };
 
 }  // namespace flagmeter
