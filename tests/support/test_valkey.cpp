@@ -20,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace flagmeter::test {
 namespace {
@@ -90,8 +91,9 @@ bool AnswersPing(int port, std::string* error) {
 
 }  // namespace
 
-TestValkey::TestValkey()
-    : dir_(MakeTempDir()),
+TestValkey::TestValkey(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)),
+      dir_(MakeTempDir()),
       port_(PickFreePort()),
       client_(ValkeyEndpoint{"127.0.0.1", port_, 0, ""}, /*connect_timeout_ms=*/1000,
               /*command_timeout_ms=*/5000, /*reconnect_backoff_ms=*/0) {}
@@ -124,6 +126,7 @@ Status TestValkey::Spawn(const std::string& binary) {
                                 "--dir",  dir_,           "--save",     "",               "--appendonly",
                                 "yes",    "--appendfsync", "everysec",  "--daemonize",    "no",
                                 "--logfile", ""};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -27,7 +27,9 @@ namespace flagmeter::test {
 class TestValkey final {
  public:
   /// Picks the port and creates the folder; does not start the server.
-  TestValkey();
+  /// `extra_args` go to the server after the usual ones, e.g.
+  /// {"--replicaof", "127.0.0.1", "<port>"} for a replica.
+  explicit TestValkey(std::vector<std::string> extra_args = {});
   ~TestValkey();
   TestValkey(const TestValkey&) = delete;
   TestValkey& operator=(const TestValkey&) = delete;
@@ -63,6 +65,7 @@ class TestValkey final {
   bool Reap(int timeout_ms);
   std::string LogTail() const;
 
+  const std::vector<std::string> extra_args_;
   std::string dir_;
   int port_ = 0;
   pid_t pid_ = -1;
