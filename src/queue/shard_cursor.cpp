@@ -12,14 +12,21 @@ ShardCursor::ShardCursor(std::size_t shards, std::size_t first, std::chrono::mil
       last_(next_) {}
 
 std::vector<std::size_t> ShardCursor::Order(Clock::time_point now) const {
-  if (pinned_) return {*pinned_};
   std::vector<std::size_t> order;
-  order.reserve(idle_.size());
+  Order(now, order);
+  return order;
+}
+
+void ShardCursor::Order(Clock::time_point now, std::vector<std::size_t>& order) const {
+  order.clear();
+  if (pinned_) {
+    order.push_back(*pinned_);
+    return;
+  }
   for (std::size_t i = 0; i < idle_.size(); ++i) {
     const std::size_t shard = (next_ + i) % idle_.size();
     if (idle_[shard].until <= now) order.push_back(shard);
   }
-  return order;
 }
 
 void ShardCursor::Attempting(std::size_t shard) {

@@ -133,7 +133,8 @@ Result<std::vector<std::string>> ValkeyQueue::Claim(std::size_t max_items) {
   }
   largest_claim_ = std::max(largest_claim_, max_items);  // before the call: its reply may be lost
   const auto now = ShardCursor::Clock::now();
-  for (std::size_t shard : cursor_.Order(now)) {
+  cursor_.Order(now, order_);
+  for (std::size_t shard : order_) {
     cursor_.Attempting(shard);
     Result<std::vector<std::string>> items = ClaimFrom(shards_[shard], max_items);
     if (!items.ok()) return items;  // pinned: the next Claim asks this shard again

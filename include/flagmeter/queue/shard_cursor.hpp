@@ -32,6 +32,10 @@ class ShardCursor final {
   /// else every shard not backed off at `now`, from the next in turn.
   std::vector<std::size_t> Order(Clock::time_point now) const;
 
+  /// The same into `order` (cleared first), which keeps its capacity from
+  /// claim to claim.
+  void Order(Clock::time_point now, std::vector<std::size_t>& order) const;
+
   /// A claim on `shard` is about to be sent: pins it.
   void Attempting(std::size_t shard);
 

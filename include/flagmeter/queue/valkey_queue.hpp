@@ -92,6 +92,7 @@ class ValkeyQueue final : public EventQueue {
 
   ValkeyConnection connection_;
   ShardCursor cursor_;
+  std::vector<std::size_t> order_;  // Claim's shards to try, reused
 
   // This consumer's own count of its batch, checked by debug asserts: the
   // largest `max_items` it ever claimed with, and the events the last Claim

@@ -102,6 +102,18 @@ TEST_F(ShardedQueueTest, EventsOfManyTenantsLandInTheirTenantsShard) {
   EXPECT_EQ(sequence->integer, 1);
 }
 
+TEST_F(ShardedQueueTest, OneShardKeepsThePlainListAndOneRoundTrip) {
+  ValkeyPusher pusher(Config(1));
+  pusher.Start();
+  Items batch;
+  for (int t = 0; t < 40; ++t) batch.push_back(EventText("tenant-" + std::to_string(t), 0));
+  const Status pushed = PushAndWait(pusher, batch);
+  ASSERT_TRUE(pushed.ok()) << pushed.ToString();
+  EXPECT_EQ(pusher.round_trips(), 1u);
+  EXPECT_EQ(valkey_.ListLength("events"), 40);
+  EXPECT_EQ(valkey_.ListLength(Shard(0)), 0);
+}
+
 TEST_F(ShardedQueueTest, ABatchSpanningShardsIsRefusedWhenOneShardIsFullAndTheOtherPartStaysQueued) {
   QueueConfig config = Config();
   config.max_depth = 4 * kShards;  // 4 events per shard
