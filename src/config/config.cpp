@@ -160,7 +160,7 @@ const std::vector<Variable>& Variables() {
       {"VALKEY_MIN_REPLICAS_ACK", "0", "replicas that must confirm each push (WAIT) before POST answers 201", 0, 5,
        ApplyInt<QueueConfig, &Config::queue, &QueueConfig::min_replicas_ack>},
       {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "1000", "ms a push waits for VALKEY_MIN_REPLICAS_ACK replicas; fewer: 503", 1,
-       60000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::replica_ack_timeout_ms>},
+       2000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::replica_ack_timeout_ms>},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,

@@ -40,7 +40,8 @@ struct QueueConfig {
   int shards = 1;                          // QUEUE_SHARDS: lists the queue is split into, by tenant (queue_shards.hpp)
   bool hash_tags = false;                  // keys carry a hash tag even with one shard; set in cluster mode
   int min_replicas_ack = 0;                // VALKEY_MIN_REPLICAS_ACK: replicas that must confirm a push (WAIT)
-  int replica_ack_timeout_ms = 1000;       // VALKEY_REPLICA_ACK_TIMEOUT_MS: how long a push waits for them
+  int replica_ack_timeout_ms = 1000;       // VALKEY_REPLICA_ACK_TIMEOUT_MS: how long a push waits for them (1..2000,
+                                           // under the connection's 3 s command timeout)
 };
 
 struct WorkerConfig {

@@ -59,7 +59,7 @@ class ReplicaAckTest : public ::testing::Test {
 };
 
 TEST_F(ReplicaAckTest, APushSucceedsOnceTheReplicaConfirmsIt) {
-  ValkeyPusher pusher(Config(1, /*timeout_ms=*/5000));  // ample on a busy machine
+  ValkeyPusher pusher(Config(1, /*timeout_ms=*/2000));  // ample on a busy machine
   pusher.Start();
   const Status pushed = PushAndWait(pusher, {"a", "b"});
   EXPECT_TRUE(pushed.ok()) << pushed.ToString();
