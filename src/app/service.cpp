@@ -26,6 +26,7 @@
 #include "flagmeter/query/history_service.hpp"
 #include "flagmeter/query/usage_service.hpp"
 #include "flagmeter/queue/lease_reaper.hpp"
+#include "flagmeter/queue/queue_layout.hpp"
 #include "flagmeter/queue/queue_reaper.hpp"
 #include "flagmeter/queue/valkey_dead_letter_store.hpp"
 #include "flagmeter/queue/valkey_mode_check.hpp"
@@ -66,6 +67,20 @@ Status Migrate(const std::string& database_url) {
     status = ApplyMigrations(database_url, EmbeddedMigrations());
     if (status.ok() || status.code() != Status::Code::kUnavailable) return status;
     spdlog::warn("start-up: database not ready (attempt {}/{}): {}", attempt, kMigrationAttempts, status.ToString());
+    std::this_thread::sleep_for(kMigrationRetryDelay);
+  }
+  return status;
+}
+
+// Refuses a QUEUE_SHARDS that does not match the events already queued
+// (queue_layout.hpp). Valkey may still be starting, as PostgreSQL may.
+Status CheckLayout(const QueueConfig& queue) {
+  ValkeyConnection connection(queue.valkey, queue.connect_timeout_ms);
+  Status status;
+  for (int attempt = 1; attempt <= kMigrationAttempts; ++attempt) {
+    status = CheckQueueLayout(queue, connection);
+    if (status.ok() || status.code() != Status::Code::kUnavailable) return status;
+    spdlog::warn("start-up: Valkey not ready (attempt {}/{}): {}", attempt, kMigrationAttempts, status.ToString());
     std::this_thread::sleep_for(kMigrationRetryDelay);
   }
   return status;
@@ -263,6 +278,10 @@ int RunService(const Config& config) {
   }
   if (Status migrated = Migrate(config.store.database_url); !migrated.ok()) {
     spdlog::critical("start-up: migrations failed: {}", migrated.ToString());
+    return 1;
+  }
+  if (Status laid_out = CheckLayout(config.queue); !laid_out.ok()) {
+    spdlog::critical("start-up: {}", laid_out.ToString());
     return 1;
   }
   Service service(config);

@@ -63,6 +63,9 @@ std::string ApplyValkeyUrl(Config& config, const std::string& text, const Variab
   endpoint->cluster_max_redirects = config.queue.valkey.cluster_max_redirects;
   endpoint->cluster_retry_budget_ms = config.queue.valkey.cluster_retry_budget_ms;
   config.queue.valkey = *endpoint;
+  // On a cluster every script of a shard must stay in one slot: its keys
+  // carry the shard's hash tag, even with one shard.
+  config.queue.hash_tags = config.queue.valkey.cluster();
   return "";
 }
 
@@ -78,6 +81,9 @@ std::string ApplyQueueName(Config& config, const std::string& text, const Variab
   if (text.empty() || text.size() > 200) return "must be 1 to 200 characters";
   for (char c : text) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "must not contain spaces or control characters";
+    // The shards' keys carry their own hash tag ({Q:i}); a brace in Q would
+    // make the tag a part of Q and put every shard in one cluster slot.
+    if (c == '{' || c == '}') return "must not contain '{' or '}' (each shard adds its own hash tag)";
   }
   config.queue.name = text;
   return "";
@@ -172,7 +178,13 @@ const std::vector<Variable>& Variables() {
        "Valkey Cluster: ms a command may spend pausing on TRYAGAIN and CLUSTERDOWN (20 ms doubling to 500 ms) "
        "before it fails", 0, 60000, ApplyValkeyInt<&ValkeyEndpoint::cluster_retry_budget_ms>},
       {"QUEUE_NAME", "events", "the Valkey list events wait in", 0, 0, ApplyQueueName, false,
-       "1..200 characters, no spaces or control characters"},
+       "1..200 characters, no spaces, control characters or braces"},
+      {"QUEUE_SHARDS", "1", "lists the queue is split into, by tenant; changing it needs an empty queue", 1, 1024,
+       ApplyInt<QueueConfig, &Config::queue, &QueueConfig::shards>},
+      {"VALKEY_MIN_REPLICAS_ACK", "0", "replicas that must confirm each push (WAIT) before POST answers 201", 0, 5,
+       ApplyInt<QueueConfig, &Config::queue, &QueueConfig::min_replicas_ack>},
+      {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "1000", "ms a push waits for VALKEY_MIN_REPLICAS_ACK replicas; fewer: 503", 1,
+       2000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::replica_ack_timeout_ms>},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,

@@ -66,7 +66,42 @@ Status ReadFields(Json& object, Event& event) {
   return status;
 }
 
+// The end of the JSON string starting at `text[from]` (its opening quote):
+// the index of its closing quote, or npos. Sets `escaped` when it holds a
+// backslash.
+std::size_t EndOfJsonString(std::string_view text, std::size_t from, bool& escaped) {
+  for (std::size_t i = from + 1; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      escaped = true;
+      ++i;
+    } else if (text[i] == '"') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
+
+std::string TenantOfEncodedEvent(std::string_view encoded) {
+  // EncodeEvent writes {"i":"<id>","t":"<tenant>",... (event_wire.hpp).
+  const std::string id_lead = std::string("{\"") + std::string(event_wire::kId.key) + "\":";
+  const std::string tenant_lead = std::string(",\"") + std::string(event_wire::kTenant.key) + "\":";
+  bool escaped = false;
+  if (encoded.starts_with(id_lead) && encoded.size() > id_lead.size() && encoded[id_lead.size()] == '"') {
+    const std::size_t id_end = EndOfJsonString(encoded, id_lead.size(), escaped);
+    if (id_end != std::string_view::npos && encoded.substr(id_end + 1).starts_with(tenant_lead)) {
+      const std::size_t open = id_end + 1 + tenant_lead.size();
+      if (open < encoded.size() && encoded[open] == '"') {
+        escaped = false;
+        const std::size_t close = EndOfJsonString(encoded, open, escaped);
+        if (close != std::string_view::npos && !escaped) return std::string(encoded.substr(open + 1, close - open - 1));
+      }
+    }
+  }
+  Result<Event> event = DecodeEvent(encoded);
+  return event.ok() ? std::move(event->tenant) : std::string();
+}
 
 std::string EncodeEvent(const Event& event) {
   std::string out;

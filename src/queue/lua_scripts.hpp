@@ -10,6 +10,8 @@
 //   Q:lease:<id>           present (with a PX expiry) while <id> is alive
 //   Q:consumers            set of consumer ids that may hold a batch
 //   Q:dead                 dead-letter records (scripts in dead_letter_scripts.hpp)
+// With QUEUE_SHARDS > 1 each shard {Q:i} has all of these keys under its own
+// name (queue_shards.hpp), and each script runs on one shard's keys.
 // Scripts push at most kLuaChunk values per RPUSH/LPUSH call: Lua's unpack()
 // is bounded by the C stack (about 8000 values).
 namespace flagmeter::lua {

@@ -134,5 +134,17 @@ TEST(EventCodec, NamesEachFieldOfTheWrongType) {
   }
 }
 
+TEST(EventCodec, TenantOfEncodedEventReadsTheTenantAlone) {
+  Event event = SampleEvent();
+  EXPECT_EQ(TenantOfEncodedEvent(EncodeEvent(event)), "acme-corp");
+  event.id = "with \"quotes\" and \\ backslash";
+  EXPECT_EQ(TenantOfEncodedEvent(EncodeEvent(event)), "acme-corp");
+  event.tenant = "t\"q\\x";  // escaped: read by the full decoder
+  EXPECT_EQ(TenantOfEncodedEvent(EncodeEvent(event)), "t\"q\\x");
+  EXPECT_EQ(TenantOfEncodedEvent(R"({"s":7,"t":"late","i":"x","f":"f","n":1,"o":1,"r":1})"), "late");
+  EXPECT_EQ(TenantOfEncodedEvent("not json"), "");
+  EXPECT_EQ(TenantOfEncodedEvent(R"({"i":"x","t":"unterminated)"), "");
+}
+
 }  // namespace
 }  // namespace flagmeter

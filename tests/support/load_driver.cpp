@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.hpp"
+#include "flagmeter/queue/queue_shards.hpp"
 #include "support/test_valkey.hpp"
 
 namespace flagmeter::test {
@@ -86,12 +87,18 @@ std::string Undrained(const DrainProbe& probe) {
            << "; ";
     }
   }
-  const long long waiting = probe.valkey->ListLength(probe.queue);
+  QueueConfig layout;
+  layout.name = probe.queue;
+  layout.shards = probe.shards;
+  long long waiting = 0;
   long long claimed = 0;
-  auto consumers = probe.valkey->Command({"SMEMBERS", probe.queue + ":consumers"});
-  if (consumers.ok()) {
+  Result<ValkeyReply> consumers = ValkeyReply{};
+  for (const std::string& shard : ShardNames(layout)) {
+    waiting += probe.valkey->ListLength(shard);  // -1 when unreadable: not drained
+    consumers = probe.valkey->Command({"SMEMBERS", shard + ":consumers"});
+    if (!consumers.ok()) break;
     for (const ValkeyReply& id : consumers->elements) {
-      claimed += std::max(0LL, probe.valkey->ListLength(probe.queue + ":processing:" + id.str));
+      claimed += std::max(0LL, probe.valkey->ListLength(shard + ":processing:" + id.str));
     }
   }
   if (waiting != 0 || claimed != 0 || !consumers.ok()) {

@@ -114,6 +114,7 @@ struct DrainProbe {
   std::vector<int> ports;         // every flagmeter process sharing the queue
   TestValkey* valkey = nullptr;   // the queue's server
   std::string queue = "events";   // QUEUE_NAME
+  int shards = 1;                 // QUEUE_SHARDS: every shard's lists are looked at
 };
 
 /// Waits until the queue is drained: each process reports

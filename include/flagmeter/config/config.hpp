@@ -52,6 +52,11 @@ struct QueueConfig {
   std::int64_t dead_letter_max = 100000;   // DEAD_LETTER_MAX: entries kept in Q:dead; the oldest beyond it are dropped
   int lease_ms = 30000;                    // QUEUE_LEASE_MS: a silent consumer's batch is put back after this
   int connect_timeout_ms = 1000;           // time allowed to (re)connect to Valkey
+  int shards = 1;                          // QUEUE_SHARDS: lists the queue is split into, by tenant (queue_shards.hpp)
+  bool hash_tags = false;                  // keys carry a hash tag even with one shard; set in cluster mode
+  int min_replicas_ack = 0;                // VALKEY_MIN_REPLICAS_ACK: replicas that must confirm a push (WAIT)
+  int replica_ack_timeout_ms = 1000;       // VALKEY_REPLICA_ACK_TIMEOUT_MS: how long a push waits for them (1..2000,
+                                           // under the connection's 3 s command timeout)
 };
 
 struct WorkerConfig {

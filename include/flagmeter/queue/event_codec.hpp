@@ -23,4 +23,10 @@ std::string EncodeEvent(const Event& event);
 /// Thread-safe (pure).
 Result<Event> DecodeEvent(std::string_view encoded);
 
+/// The tenant of an event EncodeEvent wrote, read without decoding the rest
+/// (the pusher routes each event to its tenant's shard). Falls back to
+/// DecodeEvent when a string holds escapes; empty when the text does not
+/// decode. Never throws. Thread-safe (pure).
+std::string TenantOfEncodedEvent(std::string_view encoded);
+
 }  // namespace flagmeter

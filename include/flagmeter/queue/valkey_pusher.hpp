@@ -15,7 +15,8 @@
 namespace flagmeter {
 
 /// The producer side of the Valkey queue: appends encoded events to the tail
-/// of the list `QueueConfig::name`.
+/// of the list `QueueConfig::name`, or with QUEUE_SHARDS > 1 to the list of
+/// the shard of each event's tenant (queue_shards.hpp).
 ///
 /// Push() only records the request and wakes the pusher thread, so it is safe
 /// on an I/O thread. The pusher thread takes every request pending at that
@@ -23,6 +24,18 @@ namespace flagmeter {
 /// script call, so one round trip serves many requests. The script checks the
 /// depth bound per request: a request is queued whole when the list would stay
 /// at or under `max_depth`, and rejected whole (Overloaded) otherwise.
+///
+/// Sharded (QUEUE_SHARDS > 1): a request is split by shard and each part is
+/// queued by its shard's script, one round trip per shard with pending
+/// events, against the shard's bound (ShardMaxDepth). The request answers Ok
+/// only when every part was queued; otherwise it gets the first failure, and
+/// the parts already queued stay queued (a client's retry with the same ids
+/// is counted once).
+///
+/// With VALKEY_MIN_REPLICAS_ACK=N > 0, each successful script call is
+/// followed by WAIT N on the same connection; when fewer than N replicas
+/// confirm within VALKEY_REPLICA_ACK_TIMEOUT_MS, that call's requests answer
+/// Unavailable although their events were written to the master.
 ///
 /// When Valkey cannot be reached, callbacks get Unavailable; the connection is
 /// re-established on a later round, and while a reconnect has just failed
@@ -64,11 +77,18 @@ class ValkeyPusher final : public EventSink {
   /// Never blocks. See EventSink.
   void Push(std::vector<std::string> encoded_events, Callback done) override;
 
-  /// The list's length as of the last successful script call; -1 before one.
+  /// The length of the list the last successful script call pushed to; -1
+  /// before one.
   std::int64_t last_known_depth() const { return last_known_depth_.load(std::memory_order_relaxed); }
 
   /// Script calls made so far (successful or not); for tests and debugging.
   std::uint64_t round_trips() const { return round_trips_.load(std::memory_order_relaxed); }
+
+  /// One shard's keys.
+  struct Shard {
+    std::string name;          // the list, and the prefix of its other keys
+    std::string sequence_key;  // <name>:seq, the acceptance counter (see lua_scripts.cpp)
+  };
 
  private:
   struct Request {
@@ -76,14 +96,28 @@ class ValkeyPusher final : public EventSink {
     Callback done;
   };
 
+  /// The events of one request that go to one shard: all of them when
+  /// `indexes` is empty, else those at `indexes`.
+  struct Part {
+    std::size_t request;
+    std::vector<std::uint32_t> indexes;
+    std::size_t size;
+  };
+
   void Run();
   std::vector<Request> TakeBatch() FM_EXCLUDES(mu_);
   std::vector<Status> PushBatch(const std::vector<Request>& batch);
-  std::vector<Status> Interpret(const std::vector<Request>& batch, const ValkeyReply& reply);
+  void PushToShard(std::size_t shard, const std::vector<Request>& batch, const std::vector<Part>& parts,
+                   std::vector<Status>& results);
+  std::vector<Status> Interpret(const std::string& shard, const std::vector<Part>& parts, const ValkeyReply& reply);
+  void AwaitReplicas(const std::string& shard, std::vector<Status>& outcome);
+  std::string DepthBoundText() const;
+  static void Fail(Status& result, Status part);
 
   // Constant after construction.
   const QueueConfig config_;
-  const std::string sequence_key_;  // <queue>:seq, the acceptance counter (see lua_scripts.cpp)
+  const std::vector<Shard> shards_;
+  const std::int64_t max_depth_;  // per shard
   ThreadHealth* const health_;
 
   // Used only by the pusher thread.

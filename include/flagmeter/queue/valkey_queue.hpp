@@ -1,19 +1,24 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "flagmeter/config/config.hpp"
 #include "flagmeter/queue/event_queue.hpp"
 #include "flagmeter/queue/valkey_connection.hpp"
+#include "flagmeter/queue/shard_cursor.hpp"
 
 namespace flagmeter {
 
 /// One consumer of the Valkey queue `QueueConfig::name`, with its own
 /// connection and a consumer id unique to this instance
 /// ("<host>-<pid>-<random hex>"). The protocol (claim, ack, lease, reaper) is
-/// described at the top of valkey_queue.cpp.
+/// described at the top of valkey_queue.cpp. With QUEUE_SHARDS > 1 it
+/// consumes every shard over its one connection, under the same consumer id
+/// (ShardCursor picks the shard); Ack, RenewLease, DeadLetter and Release act
+/// on the shard the held batch came from.
 ///
 /// Every failure to reach Valkey is Unavailable (retry with backoff; the
 /// connection is re-established lazily on the next call). A claim whose reply
@@ -34,8 +39,9 @@ class ValkeyQueue final : public EventQueue {
 
   /// Returns this consumer's un-acknowledged batch if there is one (again,
   /// in the same order); otherwise moves up to `max_items` events from the
-  /// head of the queue into its processing list. Either way the lease is
-  /// renewed to `lease_ms`. Empty when nothing waits.
+  /// head of the queue (of the next shard with events) into its processing
+  /// list. Either way the lease is renewed to `lease_ms`. Empty when nothing
+  /// waits (in a shard not backed off).
   Result<std::vector<std::string>> Claim(std::size_t max_items) override;
 
   /// Deletes the processing list. Idempotent. The lease and the consumer
@@ -64,17 +70,29 @@ class ValkeyQueue final : public EventQueue {
   const std::string& consumer_id() const { return consumer_id_; }
 
  private:
+  /// The keys of one shard this consumer uses.
+  struct ShardKeys {
+    std::string name;  // the list, and the prefix of the shard's keys
+    std::string processing;
+    std::string lease;
+    std::string consumers;
+    std::string dead;
+    std::string dead_counts;
+    std::string dead_seq;
+  };
+
+  static std::vector<ShardKeys> MakeShardKeys(const QueueConfig& config, const std::string& consumer_id);
+  Result<std::vector<std::string>> ClaimFrom(const ShardKeys& shard, std::size_t max_items);
+
   // Constant after construction.
   const QueueConfig config_;
   const std::string consumer_id_;
-  const std::string processing_key_;
-  const std::string lease_key_;
-  const std::string consumers_key_;
-  const std::string dead_key_;
-  const std::string dead_counts_key_;
-  const std::string dead_seq_key_;
+  const std::vector<ShardKeys> shards_;
+  const std::int64_t dead_letter_max_;  // per shard
 
   ValkeyConnection connection_;
+  ShardCursor cursor_;
+  std::vector<std::size_t> order_;  // Claim's shards to try, reused
 
   // This consumer's own count of its batch, checked by debug asserts: the
   // largest `max_items` it ever claimed with, and the events the last Claim
