@@ -90,16 +90,23 @@ std::string Undrained(const DrainProbe& probe) {
   QueueConfig layout;
   layout.name = probe.queue;
   layout.shards = probe.shards;
+  layout.hash_tags = probe.hash_tags;
+  const auto command = [&probe](const std::vector<std::string_view>& args) {
+    return probe.cluster != nullptr ? probe.cluster->Command(args) : probe.valkey->Command(args);
+  };
+  // LLEN, or -1 when unreadable: not drained.
+  const auto length = [&command](const std::string& key) -> long long {
+    auto reply = command({"LLEN", key});
+    return reply.ok() ? reply->integer : -1;
+  };
   long long waiting = 0;
   long long claimed = 0;
   Result<ValkeyReply> consumers = ValkeyReply{};
   for (const std::string& shard : ShardNames(layout)) {
-    waiting += probe.valkey->ListLength(shard);  // -1 when unreadable: not drained
-    consumers = probe.valkey->Command({"SMEMBERS", shard + ":consumers"});
+    waiting += length(shard);
+    consumers = command({"SMEMBERS", shard + ":consumers"});
     if (!consumers.ok()) break;
-    for (const ValkeyReply& id : consumers->elements) {
-      claimed += std::max(0LL, probe.valkey->ListLength(shard + ":processing:" + id.str));
-    }
+    for (const ValkeyReply& id : consumers->elements) claimed += std::max(0LL, length(shard + ":processing:" + id.str));
   }
   if (waiting != 0 || claimed != 0 || !consumers.ok()) {
     busy << "valkey: " << waiting << " waiting, " << claimed << " claimed"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "flagmeter/core/status.hpp"
+#include "flagmeter/queue/valkey_connection.hpp"
 #include "support/http_client.hpp"
 
 namespace flagmeter::test {
@@ -113,8 +114,10 @@ class LoadDriver final {
 struct DrainProbe {
   std::vector<int> ports;         // every flagmeter process sharing the queue
   TestValkey* valkey = nullptr;   // the queue's server
+  ValkeyConnection* cluster = nullptr;  // or a client of the queue's Valkey Cluster
   std::string queue = "events";   // QUEUE_NAME
   int shards = 1;                 // QUEUE_SHARDS: every shard's lists are looked at
+  bool hash_tags = false;         // the keys' hash tags, as on a cluster (QueueConfig::hash_tags)
 };
 
 /// Waits until the queue is drained: each process reports
