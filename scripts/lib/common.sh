@@ -311,24 +311,38 @@ fm_free_cluster_port() {
   fm_die "found no free port pair (port, port + 10000) on 127.0.0.1 after 200 tries"
 }
 
-# fm_start_valkey_cluster <data-dir> <port>...: one cluster-mode Valkey per
-# port (in <data-dir>/node-<port>, as fm_start_valkey), made one cluster of
-# that many masters without replicas. Blocking until every slot is served.
+# fm_start_valkey_cluster <data-dir> <replicas> <port>...: one cluster-mode
+# Valkey per port (in <data-dir>/node-<port>, as fm_start_valkey), made one
+# cluster with <replicas> replicas per master (3 ports and 0, or 6 and 1).
+# Blocking until every slot is served.
 fm_start_valkey_cluster() {
-  local dir=$1 port addresses=() cli i
-  shift
+  local dir=$1 replicas=$2 port addresses=() cli i
+  shift 2
   cli=$(_fm_valkey_cli)
   for port in "$@"; do
     fm_start_valkey "$dir/node-$port" "$port" --cluster-enabled yes --cluster-config-file nodes.conf
     addresses+=("127.0.0.1:$port")
   done
-  "$cli" --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
+  "$cli" --cluster create "${addresses[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 ||
     fm_die "could not form a cluster of ${addresses[*]}: see $dir/create.log"
   for ((i = 0; i < 100; i++)); do
-    if "$cli" -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then return 0; fi
+    if "$cli" -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then break; fi
     sleep 0.1
   done
-  fm_die "the cluster of ${addresses[*]} is not cluster_state:ok after 10 s: see $dir/node-*/valkey.log"
+  ((i < 100)) || fm_die "the cluster of ${addresses[*]} is not cluster_state:ok after 10 s: see $dir/node-*/valkey.log"
+  # Replicas learn their role by gossip and then sync: wait until every
+  # replica's link to its master is up, so the first WAIT can be answered.
+  for ((i = 0; i < 200; i++)); do
+    local linked=0
+    for port in "$@"; do
+      if "$cli" -h 127.0.0.1 -p "$port" info replication 2>/dev/null | grep -q '^master_link_status:up'; then
+        linked=$((linked + 1))
+      fi
+    done
+    if ((linked == $# * replicas / (1 + replicas))); then return 0; fi
+    sleep 0.1
+  done
+  fm_die "the replicas of ${addresses[*]} did not link to their masters within 20 s: see $dir/node-*/valkey.log"
 }
 
 # fm_stop_valkey_cluster <data-dir>: fm_stop_valkey for every node.
