@@ -264,7 +264,9 @@ class Service final {
                              .metrics = metrics_,
                              .access = {.admin_token = config_.tenants.admin_token,
                                         .require_api_keys = config_.tenants.require_api_keys},
-                             .limits = {.max_tenants_per_page = config_.tenants.max_tenants_per_page}}};
+                             .limits = {.max_tenants_per_page = config_.tenants.max_tenants_per_page,
+                                        .idempotency_window_ms =
+                                            std::int64_t{config_.store.idempotency_window_days} * 86'400'000}}};
 };
 
 }  // namespace

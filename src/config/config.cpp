@@ -168,6 +168,9 @@ const std::vector<Variable>& Variables() {
        "an IPv4 or IPv6 address"},
       {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl, false,
        "postgres://[user[:password]@]host[:port]/database[?options]"},
+      {"IDEMPOTENCY_WINDOW_DAYS", "62",
+       "days an event id is remembered, and how far back an event's timestamp may lie (older: 400)", 1, 3660,
+       ApplyInt<StoreConfig, &Config::store, &StoreConfig::idempotency_window_days>},
       {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl, false,
        "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15; or a Valkey Cluster: "
        "redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes, db 0 only)"},

@@ -59,7 +59,9 @@ boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, cons
   if (!IsJsonContentType(request[http::field::content_type])) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }
-  ParseOptions options{.now_ms = NowMs(), .max_batch_events = services.limits.max_batch_events};
+  ParseOptions options{.now_ms = NowMs(),
+                       .max_batch_events = services.limits.max_batch_events,
+                       .max_past_ms = services.limits.idempotency_window_ms};
   auto parsed = ParseEvents(request.body(), options);
   if (auto* errors = std::get_if<std::vector<FieldError>>(&parsed)) {
     co_return JsonResponse(400, ValidationErrorJson(*errors));

@@ -27,6 +27,12 @@ std::string DescribeDuration(std::int64_t ms) {
   return std::to_string(ms) + " ms";
 }
 
+// "62 days" (or a duration as above when not whole days): the past limit.
+std::string DescribeDays(std::int64_t ms) {
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + (ms == 86'400'000 ? " day" : " days");
+  return DescribeDuration(ms);
+}
+
 // nlohmann's message without its "[json.exception.parse_error.101] " tag,
 // cut short (on a UTF-8 boundary) because it may quote a long token back.
 std::string ParserDetail(const char* what) {
@@ -125,6 +131,13 @@ class EventReader final {
       Fail("timestamp", "timestamp must not be more than " + DescribeDuration(options_.max_future_ms) +
                             " ahead of the server's clock (" + FormatRfc3339(options_.now_ms) +
                             "); send the time the usage happened");
+      return;
+    }
+    if (*ms < options_.now_ms - options_.max_past_ms) {
+      Fail("timestamp", "timestamp must not be more than " + DescribeDays(options_.max_past_ms) +
+                            " before the server's clock (" + FormatRfc3339(options_.now_ms) +
+                            "): that is the idempotency window (IDEMPOTENCY_WINDOW_DAYS), beyond which an "
+                            "event could not be told apart from a re-send");
       return;
     }
     out = *ms;

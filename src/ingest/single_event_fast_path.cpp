@@ -121,7 +121,9 @@ std::optional<Event> ParseSingleEventFast(std::string_view body, const ParseOpti
   event.occurred_at_ms = options.now_ms;
   if (timestamp) {
     const std::optional<std::int64_t> ms = ParseRfc3339Ms(*timestamp);
-    if (!ms || *ms > options.now_ms + options.max_future_ms) return std::nullopt;
+    if (!ms || *ms > options.now_ms + options.max_future_ms || *ms < options.now_ms - options.max_past_ms) {
+      return std::nullopt;  // the full parser says why
+    }
     event.occurred_at_ms = *ms;
   }
   event.tenant = std::string(*tenant);

@@ -172,11 +172,24 @@ TEST_F(EventParserTest, AcceptsATimestampUpToFiveMinutesAhead) {
                                     "clock (2026-11-18T11:06:40Z)"));
 }
 
-TEST_F(EventParserTest, AcceptsAnyPastTimestamp) {
-  EXPECT_EQ(Accept(WithTimestamp(R"("1999-12-31T23:59:59Z")")).events.at(0).occurred_at_ms,
-            *ParseRfc3339Ms("1999-12-31T23:59:59Z"));
-  EXPECT_EQ(Accept(WithTimestamp(R"("2024-02-29T12:00:00Z")")).events.at(0).occurred_at_ms,
-            *ParseRfc3339Ms("2024-02-29T12:00:00Z"));
+TEST_F(EventParserTest, AcceptsAPastTimestampWithinTheIdempotencyWindowOnly) {
+  constexpr std::int64_t kWindowMs = 62LL * 86'400'000;  // IDEMPOTENCY_WINDOW_DAYS' default
+  for (bool fast_path : {true, false}) {
+    options_.fast_path = fast_path;
+    EXPECT_EQ(Accept(WithTimestamp('"' + FormatRfc3339(kNowMs - kWindowMs) + '"')).events.at(0).occurred_at_ms,
+              kNowMs - kWindowMs);
+    const FieldError error = RejectOnce(WithTimestamp('"' + FormatRfc3339(kNowMs - kWindowMs - 1) + '"'));
+    EXPECT_EQ(error.path, "timestamp");
+    EXPECT_THAT(error.message, ::testing::StartsWith("timestamp must not be more than 62 days before the "
+                                                     "server's clock (2026-11-18T11:06:40Z): that is the "
+                                                     "idempotency window (IDEMPOTENCY_WINDOW_DAYS)"));
+    RejectOnce(WithTimestamp(R"("1999-12-31T23:59:59Z")"));
+  }
+  // The window is the caller's (IDEMPOTENCY_WINDOW_DAYS).
+  options_.max_past_ms = 86'400'000;
+  Accept(WithTimestamp('"' + FormatRfc3339(kNowMs - 86'400'000) + '"'));
+  EXPECT_THAT(RejectOnce(WithTimestamp('"' + FormatRfc3339(kNowMs - 86'400'001) + '"')).message,
+              ::testing::HasSubstr("more than 1 day before"));
 }
 
 TEST_F(EventParserTest, UsesTheConfiguredFutureLimit) {

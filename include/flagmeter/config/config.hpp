@@ -68,6 +68,7 @@ struct WorkerConfig {
 
 struct StoreConfig {
   std::string database_url = "postgres://flagmeter@localhost:5432/flagmeter";  // DATABASE_URL
+  int idempotency_window_days = 62;        // IDEMPOTENCY_WINDOW_DAYS: how far back an event's timestamp may lie
   int usage_readers = 2;                   // USAGE_READERS: threads (and connections) serving usage reads
   int history_readers = 2;                 // HISTORY_READERS: threads (and connections) serving history/dashboard
   int usage_cache_ms = 250;                // USAGE_CACHE_MS: how long a usage answer may be reused

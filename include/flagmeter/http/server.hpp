@@ -31,6 +31,7 @@ struct ApiAccess {
 struct ApiLimits {
   std::size_t max_batch_events = 1000;  // events per POST
   int max_tenants_per_page = 500;       // MAX_TENANTS_PER_PAGE: largest `limit` of the paged tenant lists
+  std::int64_t idempotency_window_ms = 62LL * 86'400'000;  // IDEMPOTENCY_WINDOW_DAYS: oldest timestamp accepted
 };
 
 /// What the HTTP layer calls into: the services' interfaces

@@ -24,6 +24,10 @@ struct ParseOptions {
   std::int64_t now_ms = 0;               // the server's clock, Unix milliseconds UTC
   std::size_t max_batch_events = 1000;   // most events in one array body
   std::int64_t max_future_ms = 300'000;  // how far `timestamp` may run ahead of now_ms
+  // How far `timestamp` may lie before now_ms: the idempotency window
+  // (IDEMPOTENCY_WINDOW_DAYS). An older event could no longer be told apart
+  // from a re-send of one whose id has been forgotten.
+  std::int64_t max_past_ms = 62LL * 86'400'000;
   // Read the common one-object body without building a JSON document (same
   // result either way; tests and the fuzzer turn it off to compare).
   bool fast_path = true;
@@ -39,7 +43,8 @@ struct ParsedEvents {
 ///   tenant, feature  required strings passing NameProblem;
 ///   tokens           required JSON integer literal 1..2^53-1 (1.0, 1e2, "1" are not);
 ///   id               optional string passing NameProblem (null is not "absent");
-///   timestamp        optional RFC 3339 string at most max_future_ms after now_ms.
+///   timestamp        optional RFC 3339 string at most max_future_ms after now_ms
+///                    and at most max_past_ms before it.
 /// Unknown fields are ignored. On success every event is filled in: id is the
 /// client's or a new UUIDv7, received_at_ms is now_ms, occurred_at_ms is the
 /// timestamp or now_ms. Otherwise returns every problem found, in body order

@@ -86,6 +86,17 @@ TEST_F(ApiTest, AnEventDatedLastMonthIsNotInThisPeriod) {
   EXPECT_EQ(usage.Json()["totalTokens"], 7) << usage.body;
 }
 
+TEST_F(ApiTest, AnEventOlderThanTheIdempotencyWindowIsA400NamingTheWindow) {
+  const std::int64_t too_old = NowMs() - 63 * kMillisPerDay;  // IDEMPOTENCY_WINDOW_DAYS: 62 by default
+  const HttpResult answer = client_->PostJson(
+      "/api/events", R"({"tenant":"acme","feature":"gpt-4o","tokens":500,"timestamp":")" + FormatRfc3339(too_old) +
+                         R"("})");
+  ASSERT_EQ(answer.status, 400) << answer.body;
+  const nlohmann::json detail = answer.Json()["details"][0];
+  EXPECT_EQ(detail["path"], "timestamp") << answer.body;
+  EXPECT_NE(detail["message"].get<std::string>().find("IDEMPOTENCY_WINDOW_DAYS"), std::string::npos) << answer.body;
+}
+
 TEST_F(ApiTest, TenantNamesArePercentDecodedOnce) {
   ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":"a/b+c %41","feature":"f","tokens":3})").status, 201);
   HttpResult usage = WaitForTotal("a%2Fb+c%20%2541", 3, milliseconds(3000));
