@@ -22,9 +22,25 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "create_cluster_test: $*" >&2; exit 1; }
 
-# A port free on all three addresses.
-port=$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.2", 0)); print(s.getsockname()[1])')
+# A port free on all three addresses, and its cluster bus port (+10000) too,
+# which must stay below 65536.
+port=$(python3 -c 'import random, socket
+def free(port):
+    for host in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        s = socket.socket()
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+for _ in range(500):
+    port = random.randrange(20000, 45000)
+    if free(port) and free(port + 10000):
+        print(port)
+        break')
+[[ -n $port ]] || fail "no free port pair (port, port + 10000) on 127.0.0.2-4"
 mkdir -p "$tmp/bin"
 cat >"$tmp/bin/getent" <<'SHIM'
 #!/bin/sh
@@ -44,6 +60,7 @@ for n in 2 3 4; do
   pids+=("$!")
 done
 for n in 2 3 4; do
+  kill -0 "${pids[$((n - 2))]}" 2>/dev/null || fail "the node on 127.0.0.$n:$port exited: $(cat "$tmp/node$n/log")"
   for _ in $(seq 1 100); do
     pong=$("$cli" -h "127.0.0.$n" -p "$port" ping 2>/dev/null || true)
     [[ $pong == PONG ]] && break
