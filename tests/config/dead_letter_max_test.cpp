@@ -5,29 +5,23 @@
 #include <regex>
 #include <string>
 
+#include "config/config_env.hpp"
 #include "flagmeter/config/config.hpp"
 
 namespace flagmeter {
 namespace {
 
-Result<Config> LoadWith(const std::map<std::string, std::string>& env) {
-  return LoadConfig([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
-}
-
 TEST(DeadLetterMax, DefaultsTo100000AndReadsTheVariable) {
-  Result<Config> defaults = LoadWith({});
+  Result<Config> defaults = LoadConfigFrom({});
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->queue.dead_letter_max, 100000);
-  Result<Config> set = LoadWith({{"DEAD_LETTER_MAX", "5"}});
+  Result<Config> set = LoadConfigFrom({{"DEAD_LETTER_MAX", "5"}});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->queue.dead_letter_max, 5);
 }
 
 TEST(DeadLetterMax, RefusesZeroAndNamesTheVariable) {
-  Result<Config> zero = LoadWith({{"DEAD_LETTER_MAX", "0"}});
+  Result<Config> zero = LoadConfigFrom({{"DEAD_LETTER_MAX", "0"}});
   ASSERT_FALSE(zero.ok());
   EXPECT_EQ(zero.status().message().rfind("DEAD_LETTER_MAX=", 0), 0u) << zero.status().message();
 }

@@ -5,30 +5,24 @@
 #include <map>
 #include <string>
 
+#include "config/config_env.hpp"
 #include "flagmeter/config/config.hpp"
 
 namespace flagmeter {
 namespace {
 
-Result<Config> LoadWith(const std::map<std::string, std::string>& env) {
-  return LoadConfig([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
-}
-
 TEST(IdempotencyWindowConfig, DefaultsToSixtyTwoDaysAndReadsTheVariable) {
-  Result<Config> defaults = LoadWith({});
+  Result<Config> defaults = LoadConfigFrom({});
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->store.idempotency_window_days, 62);
-  Result<Config> set = LoadWith({{"IDEMPOTENCY_WINDOW_DAYS", "400"}});
+  Result<Config> set = LoadConfigFrom({{"IDEMPOTENCY_WINDOW_DAYS", "400"}});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->store.idempotency_window_days, 400);
 }
 
 TEST(IdempotencyWindowConfig, RefusesValuesOutOfRangeNamingTheVariable) {
   for (const char* value : {"0", "-1", "3661", "two"}) {
-    Result<Config> bad = LoadWith({{"IDEMPOTENCY_WINDOW_DAYS", value}});
+    Result<Config> bad = LoadConfigFrom({{"IDEMPOTENCY_WINDOW_DAYS", value}});
     ASSERT_FALSE(bad.ok()) << "'" << value << "'";
     EXPECT_NE(bad.status().message().find("IDEMPOTENCY_WINDOW_DAYS"), std::string::npos) << bad.status().ToString();
   }

@@ -6,20 +6,14 @@
 #include <utility>
 #include <vector>
 
+#include "config/config_env.hpp"
 #include "flagmeter/config/config.hpp"
 
 namespace flagmeter {
 namespace {
 
-Result<Config> LoadWith(const std::map<std::string, std::string>& env) {
-  return LoadConfig([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
-}
-
 TEST(QueueShardsConfig, DefaultsToOnePlainShardWithoutReplicaAcks) {
-  Result<Config> defaults = LoadWith({});
+  Result<Config> defaults = LoadConfigFrom({});
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->queue.shards, 1);
   EXPECT_FALSE(defaults->queue.hash_tags);
@@ -28,18 +22,18 @@ TEST(QueueShardsConfig, DefaultsToOnePlainShardWithoutReplicaAcks) {
 }
 
 TEST(QueueShardsConfig, AClusterUrlGivesTheQueueKeysHashTagsEvenWithOneShard) {
-  Result<Config> cluster = LoadWith({{"VALKEY_URL", "redis+cluster://127.0.0.1:7000,127.0.0.1:7001"}});
+  Result<Config> cluster = LoadConfigFrom({{"VALKEY_URL", "redis+cluster://127.0.0.1:7000,127.0.0.1:7001"}});
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
   EXPECT_TRUE(cluster->queue.hash_tags);
   EXPECT_EQ(cluster->queue.shards, 1);
-  Result<Config> single = LoadWith({{"VALKEY_URL", "redis://127.0.0.1:7000/0"}});
+  Result<Config> single = LoadConfigFrom({{"VALKEY_URL", "redis://127.0.0.1:7000/0"}});
   ASSERT_TRUE(single.ok());
   EXPECT_FALSE(single->queue.hash_tags);
 }
 
 TEST(QueueShardsConfig, RefusesBracesInTheQueueName) {
   for (const char* name : {"{events}", "events}", "ev{ents"}) {
-    Result<Config> braced = LoadWith({{"QUEUE_NAME", name}});
+    Result<Config> braced = LoadConfigFrom({{"QUEUE_NAME", name}});
     ASSERT_FALSE(braced.ok()) << name;
     EXPECT_NE(braced.status().message().find("QUEUE_NAME"), std::string::npos) << braced.status().ToString();
     EXPECT_NE(braced.status().message().find("hash tag"), std::string::npos) << braced.status().ToString();
@@ -47,7 +41,7 @@ TEST(QueueShardsConfig, RefusesBracesInTheQueueName) {
 }
 
 TEST(QueueShardsConfig, ReadsTheVariables) {
-  Result<Config> set = LoadWith(
+  Result<Config> set = LoadConfigFrom(
       {{"QUEUE_SHARDS", "1024"}, {"VALKEY_MIN_REPLICAS_ACK", "5"}, {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "250"}});
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->queue.shards, 1024);
@@ -62,7 +56,7 @@ TEST(QueueShardsConfig, RefusesValuesOutOfRangeNamingTheVariable) {
                                                                       {"VALKEY_MIN_REPLICAS_ACK", "-1"},
                                                                       {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "0"},
                                                                       {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "2001"}}) {
-    Result<Config> bad = LoadWith({{name, value}});
+    Result<Config> bad = LoadConfigFrom({{name, value}});
     ASSERT_FALSE(bad.ok()) << name << "=" << value;
     EXPECT_EQ(bad.status().message().rfind(name + "=", 0), 0u) << bad.status().message();
   }

@@ -4,17 +4,14 @@
 #include <map>
 #include <string>
 
+#include "config/config_env.hpp"
 #include "flagmeter/config/config.hpp"
 
 namespace flagmeter {
 namespace {
 
 Result<Config> LoadWithValkeyUrl(const std::string& url) {
-  const std::map<std::string, std::string> env{{"VALKEY_URL", url}};
-  return LoadConfig([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
+  return LoadConfigFrom({{"VALKEY_URL", url}});
 }
 
 TEST(ValkeyClusterUrl, ListsEverySeedInOrderWithThePassword) {
@@ -80,10 +77,7 @@ TEST(ValkeyClusterUrl, RedirectAndRetryBoundsAreOptionsKeptWhateverTheOrder) {
   const std::map<std::string, std::string> env{{"VALKEY_CLUSTER_MAX_REDIRECTS", "2"},
                                                {"VALKEY_CLUSTER_RETRY_MS", "750"},
                                                {"VALKEY_URL", "redis+cluster://h1:7000"}};
-  Result<Config> config = LoadConfig([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
+  Result<Config> config = LoadConfigFrom(env);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->queue.valkey.cluster_max_redirects, 2);
   EXPECT_EQ(config->queue.valkey.cluster_retry_budget_ms, 750);
@@ -94,10 +88,7 @@ TEST(ValkeyClusterUrl, RedirectAndRetryBoundsAreOptionsKeptWhateverTheOrder) {
   for (const auto& [name, bad] : std::map<std::string, std::string>{{"VALKEY_CLUSTER_MAX_REDIRECTS", "101"},
                                                                     {"VALKEY_CLUSTER_RETRY_MS", "-1"}}) {
     const std::map<std::string, std::string> wrong{{name, bad}};
-    Result<Config> rejected = LoadConfig([&wrong](const char* n) -> const char* {
-      auto it = wrong.find(n);
-      return it == wrong.end() ? nullptr : it->second.c_str();
-    });
+    Result<Config> rejected = LoadConfigFrom(wrong);
     ASSERT_FALSE(rejected.ok()) << name;
     EXPECT_NE(rejected.status().message().find(name), std::string::npos);
     EXPECT_NE(ConfigHelp().find(name), std::string::npos);
