@@ -27,6 +27,7 @@ std::vector<ThreadBudgetRow> RuntimeBudget(const Config& config) {
       {name(ThreadGroup::kWorkers), "WorkerPool", "claim batches, commit them to PostgreSQL", "WORKER_CONCURRENCY",
        workers, workers, workers},
       {name(ThreadGroup::kLeaseReaper), "LeaseReaper", "puts back batches whose lease ran out", "", 1, 0, 1},
+      {name(ThreadGroup::kLedger), "LedgerMaintenance", "raw-event partitions, retention, ledger clock", "", 1, 1, 0},
       {name(ThreadGroup::kUsageReaders), "UsageService", "usage reads", "USAGE_READERS", usage, usage, 0},
       {name(ThreadGroup::kHistoryReaders), "HistoryService", "usage series and dashboard reads", "HISTORY_READERS",
        history, history, 0},

@@ -36,6 +36,7 @@
 #include "flagmeter/services/pooled_query_service.hpp"
 #include "flagmeter/services/pooled_tenant_admin.hpp"
 #include "flagmeter/services/queueing_ingest_service.hpp"
+#include "flagmeter/store/ledger_maintenance.hpp"
 #include "flagmeter/store/migrations.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
 #include "flagmeter/store/pg_usage_reader.hpp"
@@ -112,6 +113,7 @@ class Service final {
     alert_monitor_.Start();
     // Its first reap puts back what consumers of a previous run left behind.
     lease_reaper_.Start();
+    ledger_.Start();
     workers_.Start();
     server_.Start();
     // The io threads: they run every connection and never block on Valkey
@@ -136,6 +138,7 @@ class Service final {
     pusher_.Stop();
     workers_.Stop(std::chrono::steady_clock::now() + kWorkerDrainTime);
     lease_reaper_.Stop();
+    ledger_.Stop();
     // After the workers: their last commits may still report tenants.
     alert_monitor_.Stop();
     alert_sender_.Stop();
@@ -209,7 +212,8 @@ class Service final {
   WorkerPool workers_{config_.worker, [this] { return std::make_unique<ValkeyQueue>(config_.queue); },
                       [this] {
                         return std::make_unique<CommitNotifier>(
-                            std::make_unique<PgEventStore>(database(), &tenant_directory_.known()),
+                            std::make_unique<PgEventStore>(database(), &tenant_directory_.known(),
+                                                           config_.store.idempotency_window_days),
                             [this](const std::vector<std::string>& tenants) { alert_monitor_.TenantsChanged(tenants); });
                       },
                       metrics_, WorkerRetryPolicy(), &threads_};
@@ -241,6 +245,14 @@ class Service final {
   // Valkey connection of its own (a new one when its thread restarts).
   LeaseReaper lease_reaper_{[this] { return ValkeyLeaseReap(config_.queue); }, LeaseReaper::kDefaultPeriod,
                             &threads_};
+  // Raw-event partitions ahead, retention behind, the ledger clock and the
+  // move of an unpartitioned ledger: a thread and a PostgreSQL connection of
+  // its own; instances take turns (advisory lock).
+  LedgerMaintenance ledger_{database(),
+                            LedgerOptions{.retention_days = config_.store.RawEventRetentionDays(),
+                                          .partition_days = config_.store.raw_event_partition_days,
+                                          .move_batch = config_.store.ledger_move_batch},
+                            metrics_, LedgerMaintenance::kDefaultPeriod, &threads_};
   // The admin API's dead-letter calls: one thread, its own Valkey connection.
   DeadLetterPool dead_letters_{WorkPoolOptions{.group = ThreadGroup::kDeadLetters,
                                                .name = "deadletters",

@@ -171,6 +171,18 @@ const std::vector<Variable>& Variables() {
       {"IDEMPOTENCY_WINDOW_DAYS", "62",
        "days an event id is remembered, and how far back an event's timestamp may lie (older: 400)", 1, 3660,
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::idempotency_window_days>},
+      {"RAW_EVENT_RETENTION_DAYS", "(IDEMPOTENCY_WINDOW_DAYS)",
+       "days raw events are kept at least; their partition is dropped once its last day is older (rollups are "
+       "kept for ever); never shorter than IDEMPOTENCY_WINDOW_DAYS",
+       1, 36600, ApplyInt<StoreConfig, &Config::store, &StoreConfig::raw_event_retention_days>, false,
+       "IDEMPOTENCY_WINDOW_DAYS..36600"},
+      {"RAW_EVENT_PARTITION_DAYS", "31",
+       "days of raw events per new partition: each commit looks an event id up once per partition the "
+       "idempotency window reaches, and a partition is dropped whole",
+       1, 366, ApplyInt<StoreConfig, &Config::store, &StoreConfig::raw_event_partition_days>},
+      {"LEDGER_MOVE_BATCH", "10000",
+       "rows per transaction when moving an unpartitioned ledger into partitions (after an upgrade)", 100, 1000000,
+       ApplyInt<StoreConfig, &Config::store, &StoreConfig::ledger_move_batch>},
       {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl, false,
        "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15; or a Valkey Cluster: "
        "redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes, db 0 only)"},
@@ -292,6 +304,13 @@ Result<Config> LoadConfig(const std::function<const char*(const char*)>& getenv)
       const std::string shown = var.secret ? "<hidden>" : text;
       return Status::InvalidArgument(std::string(var.name) + "='" + shown + "' " + problem);
     }
+  }
+  // A raw event dropped while its id is still in the window could be counted again.
+  if (config.store.RawEventRetentionDays() < config.store.idempotency_window_days) {
+    return Status::InvalidArgument(
+        "RAW_EVENT_RETENTION_DAYS='" + std::to_string(config.store.RawEventRetentionDays()) +
+        "' is shorter than IDEMPOTENCY_WINDOW_DAYS='" + std::to_string(config.store.idempotency_window_days) +
+        "': an event id is remembered only while its raw event is kept (raise it, or unset it to follow the window)");
   }
   // A key belongs to a tenant that exists: with keys required, the only
   // callers that could create tenants by sending events hold ADMIN_TOKEN.

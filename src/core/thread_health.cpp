@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::array<std::string_view, kThreadGroupCount> kNames = {
     "pusher", "workers", "usage_readers", "history_readers", "admin",
-    "key_registry", "alert_monitor", "alert_senders", "monitor", "tenant_creator", "dead_letters", "lease_reaper"};
+    "key_registry", "alert_monitor", "alert_senders", "monitor", "tenant_creator", "dead_letters", "lease_reaper", "ledger"};
 
 // Sleeps up to `delay` in short steps, returning early once `stopping()`.
 void SleepUnlessStopping(std::chrono::milliseconds delay, const std::function<bool()>& stopping) {

@@ -231,6 +231,16 @@ struct Series {
   prometheus::Counter& alerts_refused =
       AddCounter(*registry, "flagmeter_alerts_refused_total",
                  "Threshold alert webhooks not sent: the host had a loopback, private or other non-public address.");
+  prometheus::Counter& ledger_rows_moved =
+      AddCounter(*registry, "flagmeter_ledger_rows_moved_total",
+                 "Raw events moved out of the unpartitioned ledger by the ledger maintainer (those older than "
+                 "RAW_EVENT_RETENTION_DAYS are deleted instead).");
+  prometheus::Counter& ledger_partitions_dropped =
+      AddCounter(*registry, "flagmeter_ledger_partitions_dropped_total",
+                 "Raw-event partitions dropped because their last day was older than RAW_EVENT_RETENTION_DAYS.");
+  prometheus::Counter& ledger_maintenance_failures =
+      AddCounter(*registry, "flagmeter_ledger_maintenance_failures_total",
+                 "Ledger maintenance passes that failed (tried again a period later).");
 
   prometheus::Family<prometheus::Counter>& http_requests =
       prometheus::BuildCounter()
@@ -384,6 +394,9 @@ Metrics::Metrics()
       alerts_sent(Building().alerts_sent),
       alerts_failed(Building().alerts_failed),
       alerts_refused(Building().alerts_refused),
+      ledger_rows_moved(Building().ledger_rows_moved),
+      ledger_partitions_dropped(Building().ledger_partitions_dropped),
+      ledger_maintenance_failures(Building().ledger_maintenance_failures),
       impl_(std::make_unique<Impl>(std::move(t_building))) {}
 
 Metrics::~Metrics() = default;

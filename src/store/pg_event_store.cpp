@@ -25,15 +25,24 @@ constexpr int kMaxRaceRetries = 10;
 // batch until they are relearnt.
 constexpr std::size_t kMaxKnownTenants = 100'000;
 
-// The whole batch is one JSON parameter and one statement. Per (tenant, id)
-// the copy accepted first (lowest acceptance number "s") is the one counted:
+// The whole batch is one JSON parameter and one statement, after
+// fm_lock_ledger has taken the ledger lock shared and named the period to
+// commit under ($2, the current partition's first day) and the first period
+// the idempotency window reaches ($3). Per (tenant, id) the copy accepted
+// first (lowest acceptance number "s") is the one counted:
 //  - within the batch, later copies are dropped;
-//  - the INSERT adds every id not stored yet; only the ids it could not add
-//    are looked up (usually none, so the common path costs no extra probe);
+//  - ids are looked up in the older partitions the window reaches and in the
+//    unpartitioned ledger not yet moved; the INSERT adds the others to the
+//    current partition, where the key (tenant, id, period) is unique, and
+//    only the ids it could not add are looked up there (usually none, so the
+//    common path costs one probe per older partition in reach);
 //  - a stored copy accepted later than ours (it reached the database first
-//    through another worker) is replaced, and the rollups move from its
-//    values to ours;
+//    through another worker) is replaced in place, and the rollups move from
+//    its values to ours;
 //  - a stored copy accepted earlier wins, and ours counts nothing.
+// No commit of an earlier period runs concurrently (the ledger lock), so a
+// copy in an older partition is always in this statement's snapshot; within
+// the current partition the unique key catches concurrent copies.
 // A replacement happens only if the stored row is still the version this
 // statement's snapshot saw (same accept_seq, rechecked under the row lock),
 // so the values moved out of the rollups are the ones that were counted.
@@ -43,13 +52,14 @@ constexpr std::size_t kMaxKnownTenants = 100'000;
 // stored one means the numbering went backwards, and the stored copy is kept
 // (and reported as a regression) instead of being replaced.
 // Whatever a concurrent transaction changed after the snapshot - a copy it
-// inserted, or a row it replaced - shows up as "unresolved": the caller
-// rolls back and runs the batch again, with a snapshot that sees it. Only
-// rows the statement really added or replaced (RETURNING) reach the rollups,
-// so a replayed batch adds nothing; they are summed per minute once, and the
-// hour and day rollups are summed from those few minute rows. Every write is
-// sorted by key so concurrent workers take row locks in the same order and
-// do not deadlock. Buckets are UTC whatever the session zone.
+// inserted, a row it replaced or moved out of the unpartitioned ledger -
+// shows up as "unresolved": the caller rolls back and runs the batch again,
+// with a snapshot that sees it. Only rows the statement really added or
+// replaced (RETURNING) reach the rollups, so a replayed batch adds nothing;
+// they are summed per minute once, and the hour and day rollups are summed
+// from those few minute rows. Every write is sorted by key so concurrent
+// workers take row locks in the same order and do not deadlock. Buckets are
+// UTC whatever the session zone.
 constexpr char kCommitEventsSql[] = R"sql(
 WITH input AS (
   SELECT x.i, x.t, x.f, x.n, x.o, x.r, coalesce(x.s, 0) AS s, x.ord
@@ -61,22 +71,40 @@ WITH input AS (
   FROM input x JOIN tenants tn ON tn.name = x.t
 ), first_seen AS (
   SELECT DISTINCT ON (tenant_id, i) * FROM joined ORDER BY tenant_id, i, s, ord
+), older AS (
+  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.received_at, e.accept_seq,
+         e.ledger_period, false AS unpartitioned
+  FROM events e JOIN first_seen f ON e.tenant_id = f.tenant_id AND e.event_id = f.i
+  WHERE e.ledger_period >= $3::date AND e.ledger_period < $2::date
+  UNION ALL
+  SELECT u.tenant_id, u.event_id, u.feature, u.tokens, u.occurred_at, u.received_at, u.accept_seq,
+         NULL::date, true
+  FROM events_unpartitioned u JOIN first_seen f ON u.tenant_id = f.tenant_id AND u.event_id = f.i
 ), inserted AS (
-  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq)
+  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq, ledger_period)
   SELECT f.tenant_id, f.i, f.f, f.n,
          timestamptz 'epoch' + f.o * interval '1 millisecond',
-         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s
+         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s, $2::date
   FROM first_seen f
+  WHERE NOT EXISTS (SELECT 1 FROM older o WHERE o.tenant_id = f.tenant_id AND o.event_id = f.i)
   ORDER BY f.tenant_id, f.i
-  ON CONFLICT (tenant_id, event_id) DO NOTHING
+  ON CONFLICT (tenant_id, event_id, ledger_period) DO NOTHING
   RETURNING tenant_id, event_id, feature, tokens, occurred_at
-), stored AS (
-  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.accept_seq,
-         -- Ours was accepted earlier by number: is that consistent with when each arrived?
-         f.s > 0 AND e.accept_seq > f.s AS earlier_by_number,
-         timestamptz 'epoch' + f.r * interval '1 millisecond' > e.received_at + interval '60 seconds' AS arrived_later
+), found AS (
+  SELECT * FROM older
+  UNION ALL
+  SELECT e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at, e.received_at, e.accept_seq,
+         e.ledger_period, false
   FROM events e JOIN first_seen f ON e.tenant_id = f.tenant_id AND e.event_id = f.i
-  WHERE NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i)
+  WHERE e.ledger_period = $2::date
+    AND NOT EXISTS (SELECT 1 FROM older o WHERE o.tenant_id = f.tenant_id AND o.event_id = f.i)
+    AND NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i)
+), stored AS (
+  SELECT d.*,
+         -- Ours was accepted earlier by number: is that consistent with when each arrived?
+         f.s > 0 AND d.accept_seq > f.s AS earlier_by_number,
+         timestamptz 'epoch' + f.r * interval '1 millisecond' > d.received_at + interval '60 seconds' AS arrived_later
+  FROM found d JOIN first_seen f ON d.tenant_id = f.tenant_id AND d.event_id = f.i
 ), replaced AS (
   UPDATE events e
   SET feature = f.f, tokens = f.n,
@@ -84,14 +112,28 @@ WITH input AS (
       received_at = timestamptz 'epoch' + f.r * interval '1 millisecond',
       accept_seq = f.s
   FROM first_seen f JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
-  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND st.earlier_by_number AND NOT st.arrived_later
-    AND e.accept_seq = st.accept_seq
+  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND e.ledger_period = st.ledger_period
+    AND e.ledger_period >= $3::date AND NOT st.unpartitioned
+    AND st.earlier_by_number AND NOT st.arrived_later AND e.accept_seq = st.accept_seq
   RETURNING e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at,
             st.feature AS old_feature, st.tokens AS old_tokens, st.occurred_at AS old_occurred_at
+), replaced_unpartitioned AS (
+  UPDATE events_unpartitioned e
+  SET feature = f.f, tokens = f.n,
+      occurred_at = timestamptz 'epoch' + f.o * interval '1 millisecond',
+      received_at = timestamptz 'epoch' + f.r * interval '1 millisecond',
+      accept_seq = f.s
+  FROM first_seen f JOIN stored st ON st.tenant_id = f.tenant_id AND st.event_id = f.i
+  WHERE e.tenant_id = f.tenant_id AND e.event_id = f.i AND st.unpartitioned
+    AND st.earlier_by_number AND NOT st.arrived_later AND e.accept_seq = st.accept_seq
+  RETURNING e.tenant_id, e.event_id, e.feature, e.tokens, e.occurred_at,
+            st.feature AS old_feature, st.tokens AS old_tokens, st.occurred_at AS old_occurred_at
+), all_replaced AS (
+  SELECT * FROM replaced UNION ALL SELECT * FROM replaced_unpartitioned
 ), deltas AS (
   SELECT tenant_id, feature, occurred_at, tokens, 1 AS events FROM inserted
-  UNION ALL SELECT tenant_id, feature, occurred_at, tokens, 1 FROM replaced
-  UNION ALL SELECT tenant_id, old_feature, old_occurred_at, -old_tokens, -1 FROM replaced
+  UNION ALL SELECT tenant_id, feature, occurred_at, tokens, 1 FROM all_replaced
+  UNION ALL SELECT tenant_id, old_feature, old_occurred_at, -old_tokens, -1 FROM all_replaced
 ), minute_deltas AS (
   SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC') AS minute,
          sum(tokens) AS tokens, sum(events) AS events
@@ -121,10 +163,15 @@ SELECT (SELECT count(*) FROM joined) AS matched,
           AND NOT EXISTS (SELECT 1 FROM inserted n WHERE n.tenant_id = f.tenant_id AND n.event_id = f.i))
        + (SELECT count(*) FROM stored st
           WHERE st.earlier_by_number AND NOT st.arrived_later
-            AND NOT EXISTS (SELECT 1 FROM replaced p WHERE p.tenant_id = st.tenant_id AND p.event_id = st.event_id))
+            AND NOT EXISTS (SELECT 1 FROM all_replaced p WHERE p.tenant_id = st.tenant_id AND p.event_id = st.event_id))
          AS unresolved,
        (SELECT count(*) FROM stored st WHERE st.earlier_by_number AND st.arrived_later) AS regressions
 )sql";
+// Takes the ledger lock shared (until the transaction ends) and reads the
+// period to commit under and the first one the window reaches:
+// migrations/0010_partitioned_events.sql.
+constexpr char kLockLedgerSql[] = "SELECT period, window_from FROM fm_lock_ledger($1)";
+
 // The batch parameter is read with the event's wire format and its owner's column list.
 static_assert(std::string_view(kCommitEventsSql).find(event_wire::kSqlColumns) != std::string_view::npos,
               "the commit SQL must read the batch as event_wire::kSqlColumns");
@@ -144,12 +191,14 @@ std::string EventsToJson(const std::vector<Event>& events) {
 
 }  // namespace
 
-PgEventStore::PgEventStore(std::string database_url, KnownTenants* known_tenants)
+PgEventStore::PgEventStore(std::string database_url, KnownTenants* known_tenants, int idempotency_window_days)
     : own_known_tenants_(known_tenants == nullptr ? std::make_unique<KnownTenants>(kMaxKnownTenants) : nullptr),
       known_tenants_(known_tenants == nullptr ? *own_known_tenants_ : *known_tenants),
+      idempotency_window_days_(idempotency_window_days),
       connection_(std::make_unique<PgConnection>(
           std::move(database_url),
           std::vector<PreparedStatement>{{"fm_insert_tenants", kAdmitTenantsSql},
+                                         {"fm_lock_ledger", kLockLedgerSql},
                                          {"fm_commit_events", kCommitEventsSql}},
           // Plan every batch with the tables as they are now: a plan cached
           // while `events` was still empty scans the whole table per batch
@@ -190,7 +239,10 @@ Result<CommitOutcome> PgEventStore::CommitOnce(std::size_t batch_size,
   pqxx::work tx(connection_->Get(), "commit_batch");
   // Unbounded (null): these events were accepted already.
   if (!new_tenants_json.empty()) tx.exec_prepared("fm_insert_tenants", new_tenants_json, true, nullptr);
-  const pqxx::row counts = tx.exec_prepared1("fm_commit_events", events_json);
+  // Its own statement, before the commit's: see kCommitEventsSql.
+  const pqxx::row ledger = tx.exec_prepared1("fm_lock_ledger", idempotency_window_days_);
+  const pqxx::row counts =
+      tx.exec_prepared1("fm_commit_events", events_json, ledger[0].c_str(), ledger[1].c_str());
   const auto matched = counts[0].as<std::size_t>();
   const auto inserted = counts[1].as<std::size_t>();
   if (counts[2].as<std::size_t>() > 0) {

@@ -15,14 +15,14 @@ namespace {
 
 ThreadBudgetRow Sum(const std::vector<ThreadBudgetRow>& rows) { return RuntimeBudgetTotal(rows); }
 
-TEST(RuntimeBudget, DefaultsStartNineteenThreadsWithFourteenPostgresAndSevenValkeyConnections) {
+TEST(RuntimeBudget, DefaultsStartTwentyThreadsWithFifteenPostgresAndSevenValkeyConnections) {
   const std::vector<ThreadBudgetRow> rows = RuntimeBudget(Config{});
   const ThreadBudgetRow totals = Sum(rows);
-  EXPECT_EQ(totals.threads, 19);
-  EXPECT_EQ(totals.postgres, 14);
+  EXPECT_EQ(totals.threads, 20);
+  EXPECT_EQ(totals.postgres, 15);
   EXPECT_EQ(totals.valkey, 7);
   const std::string line = RuntimeBudgetLine(rows);
-  EXPECT_EQ(line.rfind("19 threads, 14 PostgreSQL and 7 Valkey connections: io 2, pusher 1 (1 Valkey), ", 0), 0u)
+  EXPECT_EQ(line.rfind("20 threads, 15 PostgreSQL and 7 Valkey connections: io 2, pusher 1 (1 Valkey), ", 0), 0u)
       << line;
 }
 

@@ -69,6 +69,12 @@ struct WorkerConfig {
 struct StoreConfig {
   std::string database_url = "postgres://flagmeter@localhost:5432/flagmeter";  // DATABASE_URL
   int idempotency_window_days = 62;        // IDEMPOTENCY_WINDOW_DAYS: how far back an event's timestamp may lie
+  std::optional<int> raw_event_retention_days;  // RAW_EVENT_RETENTION_DAYS: unset = the idempotency window
+  int raw_event_partition_days = 31;       // RAW_EVENT_PARTITION_DAYS: days per new raw-event partition
+  int ledger_move_batch = 10000;           // LEDGER_MOVE_BATCH: rows per transaction moved to the partitioned ledger
+
+  /// Days a raw event is kept at least (its partition goes once its last day is older).
+  int RawEventRetentionDays() const { return raw_event_retention_days.value_or(idempotency_window_days); }
   int usage_readers = 2;                   // USAGE_READERS: threads (and connections) serving usage reads
   int history_readers = 2;                 // HISTORY_READERS: threads (and connections) serving history/dashboard
   int usage_cache_ms = 250;                // USAGE_CACHE_MS: how long a usage answer may be reused

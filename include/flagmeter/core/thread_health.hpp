@@ -29,8 +29,9 @@ enum class ThreadGroup : std::size_t {
   kTenantCreator,   // TenantCreator: tenants named by events
   kDeadLetters,     // the dead-letter WorkPool: the admin API's dead-letter calls
   kLeaseReaper,     // LeaseReaper: batches of consumers whose lease ran out
+  kLedger,          // LedgerMaintenance: raw-event partitions, retention, the ledger clock
 };
-inline constexpr std::size_t kThreadGroupCount = 12;
+inline constexpr std::size_t kThreadGroupCount = 13;
 
 /// "pusher", "workers", "usage_readers", ... (the metric label value).
 std::string_view ThreadGroupName(ThreadGroup group);

@@ -38,6 +38,9 @@ class Metrics final {
   prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total
   prometheus::Counter& alerts_failed;        // flagmeter_alerts_failed_total
   prometheus::Counter& alerts_refused;       // flagmeter_alerts_refused_total
+  prometheus::Counter& ledger_rows_moved;          // flagmeter_ledger_rows_moved_total
+  prometheus::Counter& ledger_partitions_dropped;  // flagmeter_ledger_partitions_dropped_total
+  prometheus::Counter& ledger_maintenance_failures;  // flagmeter_ledger_maintenance_failures_total
 
   /// flagmeter_events_dead_lettered_total{reason="..."}: one counter per
   /// reason, created with the others.

@@ -11,20 +11,26 @@ namespace flagmeter {
 
 class PgConnection;
 
-/// EventStore on PostgreSQL (schema: migrations/0001_init.sql). Each batch is
-/// one transaction of at most four round trips (BEGIN, tenant creation when a
-/// tenant is new to this store, one statement for events and rollups, COMMIT),
+/// EventStore on PostgreSQL (schema: migrations/0001_init.sql, raw events
+/// partitioned by 0010). Each batch is one transaction of at most five round
+/// trips (BEGIN, tenant creation when a tenant is new to this store, the
+/// ledger lock and period, one statement for events and rollups, COMMIT),
 /// whatever the batch size. Serialization failures and deadlocks are retried
 /// up to 3 times before Unavailable; a broken connection is dropped and
 /// reopened by the next call.
 /// Owned by one worker thread: it holds one connection that is not thread-safe.
 class PgEventStore final : public EventStore {
  public:
+  static constexpr int kDefaultIdempotencyWindowDays = 62;
+
   /// `database_url`: a libpq URI (postgres://...) or keyword/value string.
   /// `known_tenants`: the process's cache of tenants known to exist (shared
   /// with the TenantDirectory, outlives the store); null: a cache of its own.
+  /// `idempotency_window_days` (IDEMPOTENCY_WINDOW_DAYS): how far back, in
+  /// ledger days, a copy of an event id is looked for.
   /// Does not connect; the first CommitBatch does.
-  explicit PgEventStore(std::string database_url, KnownTenants* known_tenants = nullptr);
+  explicit PgEventStore(std::string database_url, KnownTenants* known_tenants = nullptr,
+                        int idempotency_window_days = kDefaultIdempotencyWindowDays);
   ~PgEventStore() override;
 
   PgEventStore(const PgEventStore&) = delete;
@@ -44,6 +50,7 @@ class PgEventStore final : public EventStore {
   // Tenant names known to exist, so most batches skip tenant creation.
   std::unique_ptr<KnownTenants> own_known_tenants_;  // when no cache is shared
   KnownTenants& known_tenants_;
+  const int idempotency_window_days_;
   std::unique_ptr<PgConnection> connection_;
 };
 
