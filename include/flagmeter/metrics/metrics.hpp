@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "flagmeter/core/dead_letter_reason.hpp"
+#include "flagmeter/core/read_fallback_reason.hpp"
 
 namespace prometheus {
 class Counter;
@@ -38,6 +39,12 @@ class Metrics final {
   prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total
   prometheus::Counter& alerts_failed;        // flagmeter_alerts_failed_total
   prometheus::Counter& alerts_refused;       // flagmeter_alerts_refused_total
+  prometheus::Gauge& database_replica_lag_seconds;  // flagmeter_database_replica_lag_seconds (ReadRoute)
+  prometheus::Gauge& database_read_fallback;        // flagmeter_database_read_fallback: 1 while standby reads are on the primary
+
+  /// flagmeter_database_read_fallbacks_total{reason="..."}: moves of the
+  /// standby's reads to the primary (ReadRoute), every reason exported at 0.
+  prometheus::Counter& database_read_fallbacks(ReadFallbackReason reason) const;
 
   /// flagmeter_events_dead_lettered_total{reason="..."}: one counter per
   /// reason, created with the others.
