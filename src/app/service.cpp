@@ -39,7 +39,10 @@
 #include "flagmeter/store/ledger_maintenance.hpp"
 #include "flagmeter/store/migrations.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
+#include "flagmeter/store/pg_replica_lag.hpp"
 #include "flagmeter/store/pg_usage_reader.hpp"
+#include "flagmeter/store/read_route.hpp"
+#include "flagmeter/store/routed_readers.hpp"
 #include "flagmeter/store/tenant_pg_stores.hpp"
 #include "flagmeter/store/usage_history.hpp"
 #include "flagmeter/tenants/key_registry.hpp"
@@ -163,10 +166,41 @@ class Service final {
         config_.tenants.admin_threads, config_.tenants.admin_queue, config_.tenants.key_lookup_queue,
         config_.tenants.key_miss_cache, config_.tenants.tenant_creation_queue,
         config_.tenants.AutoCreate() ? "on" : "off", config_.tenants.max_tenants);
+    if (!standby().empty()) {
+      spdlog::info(
+          "reads: usage, history, dashboard and tenant-list reads on the standby of DATABASE_READ_URL while it lags "
+          "at most {} ms (checked every second by the monitor thread), else on the primary; {} more connections, "
+          "to the standby",
+          config_.store.max_read_lag_ms,
+          config_.store.usage_readers + config_.store.history_readers + config_.tenants.admin_threads + 1);
+    }
   }
 
   const std::string& database() const { return config_.store.database_url; }
+  // The hot standby for the reads that may lag (DATABASE_READ_URL); none: the primary.
+  const std::string& standby() const { return config_.store.database_read_url; }
   std::unique_ptr<TenantStore> NewTenantStore() const { return std::make_unique<PgTenantStore>(database()); }
+
+  // Readers for the reads that may lag: on the standby while read_route_
+  // says so. Without a standby, the primary's alone.
+  std::unique_ptr<UsageReader> NewUsageReader() {
+    auto primary = std::make_unique<PgUsageReader>(database(), config_.store.usage_max_features);
+    if (standby().empty()) return primary;
+    return std::make_unique<RoutedUsageReader>(
+        std::move(primary), std::make_unique<PgUsageReader>(standby(), config_.store.usage_max_features), read_route_);
+  }
+  std::unique_ptr<UsageHistoryReader> NewHistoryReader() {
+    auto primary = std::make_unique<PgUsageHistory>(database());
+    if (standby().empty()) return primary;
+    return std::make_unique<RoutedUsageHistory>(std::move(primary), std::make_unique<PgUsageHistory>(standby()),
+                                                read_route_);
+  }
+  // The admin threads': only the tenant list may lag.
+  std::unique_ptr<TenantStore> NewAdminStore() {
+    if (standby().empty()) return NewTenantStore();
+    return std::make_unique<RoutedTenantStore>(NewTenantStore(), std::make_unique<PgTenantStore>(standby()),
+                                               read_route_);
+  }
 
   Status CheckWebhookUrl(const std::string& url) const {
     Result<WebhookUrl> parsed = ParseWebhookUrl(url);
@@ -179,14 +213,17 @@ class Service final {
   Metrics metrics_;
   // Every supervised thread group reports here: /api/health and /metrics read it.
   ThreadHealth threads_;
+  // Where the reads that may lag go: set by the monitor thread's standby
+  // check (check_read_replica below), read by the query and admin threads.
+  ReadRoute read_route_{std::chrono::milliseconds(config_.store.max_read_lag_ms), &metrics_};
   ValkeyPusher pusher_{config_.queue, &threads_};
   UsageService usage_{
       config_.store.usage_readers, config_.store.usage_cache_ms,
-      [this] { return std::make_unique<PgUsageReader>(database(), config_.store.usage_max_features); },
+      [this] { return NewUsageReader(); },
       config_.store.usage_read_queue, &threads_};
   // History and the dashboard: threads and connections of their own.
   HistoryService history_{config_.store.history_readers, kDashboardSnapshotTtl,
-                          [this] { return std::make_unique<PgUsageHistory>(database()); },
+                          [this] { return NewHistoryReader(); },
                           config_.store.history_read_queue, nullptr, &threads_};
   TenantCreator creator_{{.auto_create = config_.tenants.AutoCreate(),
                           .max_tenants = config_.tenants.max_tenants,
@@ -223,7 +260,7 @@ class Service final {
                                    .max_queued = config_.tenants.admin_queue,
                                    .queue_setting = "ADMIN_QUEUE",
                                    .health = &threads_},
-                   [this] { return NewTenantStore(); }};
+                   [this] { return NewAdminStore(); }};
   KeyRegistry keys_{std::chrono::milliseconds(config_.tenants.key_refresh_ms), [this] { return NewTenantStore(); },
                     config_.tenants.key_miss_cache, config_.tenants.key_lookup_queue, &threads_};
   PooledTenantAdmin tenant_admin_{
@@ -233,12 +270,18 @@ class Service final {
   std::shared_ptr<QueueReaper> depth_probe_ = std::make_shared<QueueReaper>(config_.queue);
   std::shared_ptr<PgUsageReader> health_reader_ = std::make_shared<PgUsageReader>(database());
   std::shared_ptr<ValkeyDeadLetterStore> dead_letter_counter_ = std::make_shared<ValkeyDeadLetterStore>(config_.queue);
+  std::shared_ptr<PgReplicaLag> standby_lag_ =
+      standby().empty() ? nullptr : std::make_shared<PgReplicaLag>(standby());
   BackgroundMonitor monitor_{
       MonitorProbes{
           .queue_depth = [probe = depth_probe_] { return probe->QueueDepth(); },
           .ping_database = [reader = health_reader_] { return reader->Ping(); },
           .inflight = [this] { return workers_.Inflight(); },
           .dead_letters = [counter = dead_letter_counter_] { return counter->Count(); },
+          .check_read_replica = standby_lag_ == nullptr ? std::function<void()>()
+                                                        : [this, lag = standby_lag_] {
+                                                            read_route_.Observe(lag->Measure());
+                                                          },
       },
       metrics_, std::chrono::seconds(1), &threads_};
   // Puts back the batches of consumers whose lease ran out: a thread and a

@@ -56,6 +56,14 @@ std::string ApplyDatabaseUrl(Config& config, const std::string& text, const Vari
   return "";
 }
 
+std::string ApplyDatabaseReadUrl(Config& config, const std::string& text, const Variable&) {
+  if (!text.empty() && text.rfind("postgres://", 0) != 0 && text.rfind("postgresql://", 0) != 0) {
+    return "must be a postgres:// or postgresql:// URL, or empty";
+  }
+  config.store.database_read_url = text;
+  return "";
+}
+
 std::string ApplyValkeyUrl(Config& config, const std::string& text, const Variable&) {
   Result<ValkeyEndpoint> endpoint = ParseValkeyUrl(text);
   if (!endpoint.ok()) return endpoint.status().message();
@@ -168,6 +176,12 @@ const std::vector<Variable>& Variables() {
        "an IPv4 or IPv6 address"},
       {"DATABASE_URL", "postgres://flagmeter@localhost:5432/flagmeter", "PostgreSQL", 0, 0, ApplyDatabaseUrl, false,
        "postgres://[user[:password]@]host[:port]/database[?options]"},
+      {"DATABASE_READ_URL", "(unset)",
+       "hot standby for usage, history, dashboard and tenant-list reads (writes stay on DATABASE_URL)", 0, 0,
+       ApplyDatabaseReadUrl, false, "postgres://... or postgresql://...; empty: every read on DATABASE_URL"},
+      {"MAX_READ_LAG_MS", "5000",
+       "ms the standby's replay may lag (checked every second); beyond it, or when it is down, reads use the primary",
+       100, 3600000, ApplyInt<StoreConfig, &Config::store, &StoreConfig::max_read_lag_ms>},
       {"IDEMPOTENCY_WINDOW_DAYS", "62",
        "days an event id is remembered, and how far back an event's timestamp may lie (older: 400)", 1, 3660,
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::idempotency_window_days>},

@@ -80,6 +80,19 @@ PerReasonGauges AddPerReasonGauges(prometheus::Registry& registry, const std::st
   return gauges;
 }
 
+std::array<prometheus::Counter*, kReadFallbackReasonLabels.size()> AddReadFallbackCounters(
+    prometheus::Registry& registry) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("flagmeter_database_read_fallbacks_total")
+                     .Help("Times the reads meant for the hot standby moved to the primary, by reason.")
+                     .Register(registry);
+  std::array<prometheus::Counter*, kReadFallbackReasonLabels.size()> counters{};
+  for (std::size_t i = 0; i < counters.size(); ++i) {
+    counters[i] = &family.Add({{"reason", std::string(kReadFallbackReasonLabels[i])}});
+  }
+  return counters;
+}
+
 prometheus::Histogram& AddHistogram(prometheus::Registry& registry, const std::string& name,
                                     const std::string& help,
                                     const prometheus::Histogram::BucketBoundaries& buckets) {
@@ -242,6 +255,17 @@ struct Series {
       AddCounter(*registry, "flagmeter_ledger_maintenance_failures_total",
                  "Ledger maintenance passes that failed (tried again a period later).");
 
+  prometheus::Gauge& database_replica_lag_seconds =
+      AddGauge(*registry, "flagmeter_database_replica_lag_seconds",
+               "How far the hot standby of DATABASE_READ_URL may be behind the primary, as last checked by the "
+               "background monitor (+Inf: unknown; 0 without a standby).");
+  prometheus::Gauge& database_read_fallback =
+      AddGauge(*registry, "flagmeter_database_read_fallback",
+               "1 while the reads meant for the hot standby go to the primary (it is down, not a standby, or lags "
+               "beyond MAX_READ_LAG_MS); 0 while they go to it, or without a standby.");
+  const std::array<prometheus::Counter*, kReadFallbackReasonLabels.size()> database_read_fallbacks =
+      AddReadFallbackCounters(*registry);
+
   prometheus::Family<prometheus::Counter>& http_requests =
       prometheus::BuildCounter()
           .Name("flagmeter_http_requests_total")
@@ -397,6 +421,8 @@ Metrics::Metrics()
       ledger_rows_moved(Building().ledger_rows_moved),
       ledger_partitions_dropped(Building().ledger_partitions_dropped),
       ledger_maintenance_failures(Building().ledger_maintenance_failures),
+      database_replica_lag_seconds(Building().database_replica_lag_seconds),
+      database_read_fallback(Building().database_read_fallback),
       impl_(std::make_unique<Impl>(std::move(t_building))) {}
 
 Metrics::~Metrics() = default;
@@ -411,6 +437,10 @@ prometheus::Gauge& Metrics::dead_letters(DeadLetterReason reason) const {
 
 prometheus::Counter& Metrics::dead_letters_dropped(DeadLetterReason reason) const {
   return *impl_->series->dead_letters_dropped[static_cast<std::size_t>(reason)];
+}
+
+prometheus::Counter& Metrics::database_read_fallbacks(ReadFallbackReason reason) const {
+  return *impl_->series->database_read_fallbacks[static_cast<std::size_t>(reason)];
 }
 
 void Metrics::ObserveRequest(std::string_view method, std::string_view route, int status, double seconds) {

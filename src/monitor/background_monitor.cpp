@@ -76,6 +76,7 @@ void BackgroundMonitor::RunOnce() {
     if (database.ok()) spdlog::info("monitor: PostgreSQL is reachable");
     else spdlog::error("monitor: PostgreSQL is down: {}", database.ToString());
   }
+  if (probes_.check_read_replica) probes_.check_read_replica();
 }
 
 }  // namespace flagmeter

@@ -131,7 +131,26 @@ void TestPostgresServer::Kill() {
   postmaster_pid_ = -1;
 }
 
+Status TestPostgresServer::CloneAsStandbyOf(const TestPostgresServer& primary) {
+  if (initialised_) return Status::Internal("TestPostgresServer: CloneAsStandbyOf after the cluster was created");
+  if (Status status = PrepareDirForServerUser(); !status.ok()) return status;
+  Status status = RunTool({bin_dir_ + "/pg_basebackup", "-h", "127.0.0.1", "-p", std::to_string(primary.port()),
+                           "-U", "postgres", "-D", data_dir_, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"},
+                          "pg_basebackup from port " + std::to_string(primary.port()));
+  if (status.ok()) initialised_ = true;
+  return status;
+}
+
 Status TestPostgresServer::InitDb() {
+  if (Status status = PrepareDirForServerUser(); !status.ok()) return status;
+  Status status = RunTool({bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                           "--locale=C", "--no-sync"},
+                          "initdb");
+  if (status.ok()) initialised_ = true;
+  return status;
+}
+
+Status TestPostgresServer::PrepareDirForServerUser() {
   if (::geteuid() == 0) {
     const passwd* user = ::getpwnam(kServerUser);
     if (user == nullptr) {
@@ -142,11 +161,7 @@ Status TestPostgresServer::InitDb() {
       return Status::Internal("TestPostgresServer: chown " + dir_ + ": " + std::strerror(errno));
     }
   }
-  Status status = RunTool({bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                           "--locale=C", "--no-sync"},
-                          "initdb");
-  if (status.ok()) initialised_ = true;
-  return status;
+  return Status::Ok();
 }
 
 Status TestPostgresServer::RunTool(const std::vector<std::string>& args, const std::string& what) {

@@ -34,6 +34,13 @@ class TestPostgresServer final {
   /// accepts connections. Blocking (a few seconds on first use).
   Status Start();
 
+  /// Makes this cluster, before its first Start(), a streaming hot standby
+  /// of `primary` (which must be running) instead of a fresh one:
+  /// `pg_basebackup -R -X stream --checkpoint=fast` from it over TCP (initdb's pg_hba trusts
+  /// local replication connections; wal_level is replica by default). Start()
+  /// then runs it as a hot standby. Blocking (about a second).
+  Status CloneAsStandbyOf(const TestPostgresServer& primary);
+
   /// `pg_ctl stop -m fast`: open sessions are ended, the server shuts down
   /// cleanly. Blocking until it has exited.
   Status Stop();
@@ -52,6 +59,7 @@ class TestPostgresServer final {
 
  private:
   Status InitDb();
+  Status PrepareDirForServerUser();
   Status RunTool(const std::vector<std::string>& args, const std::string& what);
   pid_t ReadPostmasterPid() const;
 

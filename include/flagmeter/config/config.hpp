@@ -68,6 +68,8 @@ struct WorkerConfig {
 
 struct StoreConfig {
   std::string database_url = "postgres://flagmeter@localhost:5432/flagmeter";  // DATABASE_URL
+  std::string database_read_url;            // DATABASE_READ_URL: a hot standby for reads; empty: reads on the primary
+  int max_read_lag_ms = 5000;              // MAX_READ_LAG_MS: standby lag beyond which reads go to the primary
   int idempotency_window_days = 62;        // IDEMPOTENCY_WINDOW_DAYS: how far back an event's timestamp may lie
   std::optional<int> raw_event_retention_days;  // RAW_EVENT_RETENTION_DAYS: unset = the idempotency window
   int raw_event_partition_days = 31;       // RAW_EVENT_PARTITION_DAYS: days per new raw-event partition

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "flagmeter/core/dead_letter_reason.hpp"
+#include "flagmeter/core/read_fallback_reason.hpp"
 
 namespace prometheus {
 class Counter;
@@ -41,6 +42,12 @@ class Metrics final {
   prometheus::Counter& ledger_rows_moved;          // flagmeter_ledger_rows_moved_total
   prometheus::Counter& ledger_partitions_dropped;  // flagmeter_ledger_partitions_dropped_total
   prometheus::Counter& ledger_maintenance_failures;  // flagmeter_ledger_maintenance_failures_total
+  prometheus::Gauge& database_replica_lag_seconds;  // flagmeter_database_replica_lag_seconds (ReadRoute)
+  prometheus::Gauge& database_read_fallback;        // flagmeter_database_read_fallback: 1 while standby reads are on the primary
+
+  /// flagmeter_database_read_fallbacks_total{reason="..."}: moves of the
+  /// standby's reads to the primary (ReadRoute), every reason exported at 0.
+  prometheus::Counter& database_read_fallbacks(ReadFallbackReason reason) const;
 
   /// flagmeter_events_dead_lettered_total{reason="..."}: one counter per
   /// reason, created with the others.

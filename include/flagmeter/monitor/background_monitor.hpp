@@ -24,11 +24,14 @@ struct MonitorProbes {
   std::function<Status()> ping_database;                   // fails when PostgreSQL is down
   std::function<std::int64_t()> inflight;                  // events this process's workers hold
   std::function<Result<DeadLetterCounts>()> dead_letters;  // records in the dead-letter list; may be empty
+  // Checks the hot standby's lag and routes reads by it (ReadRoute); empty
+  // without DATABASE_READ_URL. Runs here, never on an io or query thread.
+  std::function<void()> check_read_replica;
 };
 
 /// Owns one background thread that, every `interval`, samples queue depth,
-/// inflight and the dead letters per reason into the metrics and checks
-/// PostgreSQL and Valkey. Keeps all of that off the request path. (Putting
+/// inflight and the dead letters per reason into the metrics, checks
+/// PostgreSQL and Valkey, and the hot standby's lag when there is one. Keeps all of that off the request path. (Putting
 /// back the batches of consumers whose lease ran out is LeaseReaper's.)
 /// Thread-safe.
 class BackgroundMonitor final {
