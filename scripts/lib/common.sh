@@ -16,6 +16,7 @@ FM_PACKAGES=(
   clang libclang-rt-14-dev
   prometheus prometheus-postgres-exporter prometheus-redis-exporter python3-yaml python3-jsonschema
   chromium chromium-driver
+  locales
 )
 
 fm_log() { printf '[flagmeter] %s\n' "$*" >&2; }
@@ -68,6 +69,23 @@ fm_install_deps() {
     fm_die "apt-get update failed: check the network and /etc/apt/sources.list"
   _fm_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
     "${missing[@]}" </dev/null || fm_die "apt-get install failed for: ${missing[*]}"
+}
+
+# fm_ensure_locale <name>: makes the glibc locale <name> (en_US.UTF-8, say)
+# available, generating it with locale-gen (package locales) when missing.
+# The official postgres image initialises its cluster in en_US.utf8, so the
+# benchmarks need it to measure what the deployment's collation costs.
+fm_ensure_locale() {
+  local name=$1 canonical
+  canonical=$(printf '%s' "$name" | tr '[:upper:]' '[:lower:]' | sed 's/utf-8/utf8/')
+  if locale -a 2>/dev/null | tr '[:upper:]' '[:lower:]' | grep -qx "$canonical"; then return 0; fi
+  command -v locale-gen >/dev/null || fm_die "locale-gen is missing: apt-get install locales"
+  fm_log "generating the locale $name"
+  if ! grep -q "^$name " /etc/locale.gen 2>/dev/null; then
+    _fm_as_root sed -i "s/^# *\($name .*\)/\1/" /etc/locale.gen
+    grep -q "^$name " /etc/locale.gen || printf '%s UTF-8\n' "$name" | _fm_as_root tee -a /etc/locale.gen >/dev/null
+  fi
+  _fm_as_root locale-gen >/dev/null || fm_die "locale-gen failed for $name"
 }
 
 # fm_build_path <dir>: a build folder as an absolute path; relative ones are
