@@ -33,12 +33,13 @@ struct Options {
   int batches = 200;
   int batch_size = 500;
   int window_days = 62;
+  int retention_days = 3660;  // partitions older than this are dropped before the commits
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "flagmeter-ledger-bench: " << problem << "\n"
             << "usage: flagmeter-ledger-bench --database URL [--history-days D] [--rows-per-day N] "
-               "[--batches K] [--batch-size B] [--window-days W]\n";
+               "[--batches K] [--batch-size B] [--window-days W] [--retention-days R]\n";
   std::exit(2);
 }
 
@@ -54,6 +55,7 @@ Options Parse(int argc, char** argv) {
     else if (arg == "--batches") options.batches = std::stoi(value);
     else if (arg == "--batch-size") options.batch_size = std::stoi(value);
     else if (arg == "--window-days") options.window_days = std::stoi(value);
+    else if (arg == "--retention-days") options.retention_days = std::stoi(value);
     else Usage("unknown option " + arg);
   }
   if (options.database_url.empty()) Usage("--database is required");
@@ -138,6 +140,15 @@ int main(int argc, char** argv) {
           "  LATERAL (SELECT x.day + (g % 86400) * interval '1 second' AS d) y",
           migrated_day + day, options.rows_per_day);
     }
+  }
+  // Retention as the service applies it: what is older goes before the commits.
+  LedgerMaintainer retention(options.database_url, LedgerOptions{.retention_days = options.retention_days});
+  if (Result<LedgerPass> pass = retention.RunOnce(first_day + std::chrono::days(options.history_days), 0); !pass.ok()) {
+    std::cerr << "ledger retention: " << pass.status().ToString() << "\n";
+    return 1;
+  }
+  {
+    pqxx::nontransaction tx(connection);
     tx.exec("VACUUM ANALYZE events");
     tx.exec("CHECKPOINT");
   }
@@ -177,10 +188,10 @@ int main(int argc, char** argv) {
       "  count(*) FROM ledger_periods");
   const double rows = size[0].as<double>();
   std::printf(
-      "{\"history_days\": %d, \"rows_per_day\": %ld, \"ledger_rows\": %.0f, \"partitions\": %d, \"fill_s\": %.1f, "
+      "{\"history_days\": %d, \"retention_days\": %d, \"rows_per_day\": %ld, \"ledger_rows\": %.0f, \"partitions\": %d, \"fill_s\": %.1f, "
       "\"events_committed\": %.0f, \"batch_size\": %d, \"wall_us_per_event\": %.2f, \"pg_cpu_us_per_event\": %.2f, "
       "\"heap_bytes_per_event\": %.1f, \"index_bytes_per_event\": %.1f}\n",
-      options.history_days, options.rows_per_day, rows, size[3].as<int>(), fill_s, events, options.batch_size,
+      options.history_days, options.retention_days, options.rows_per_day, rows, size[3].as<int>(), fill_s, events, options.batch_size,
       wall_s * 1e6 / events, cpu_s * 1e6 / events, size[1].as<double>() / rows, size[2].as<double>() / rows);
   return 0;
 }
