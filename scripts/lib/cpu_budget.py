@@ -31,6 +31,8 @@ import os
 import subprocess
 import sys
 
+from bench_sampler import children  # the same /proc walk as the memory samples
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -66,14 +68,6 @@ def context_switches(pid):
         except (OSError, ValueError, IndexError):
             continue
     return total
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
-            return [int(child) for child in f.read().split()]
-    except (OSError, ValueError):
-        return []
 
 
 def snapshot(named_pids):

@@ -204,7 +204,7 @@ Result<LedgerPass> LedgerMaintainer::RunLocked(std::chrono::sys_days today, int 
       // The cursor ran past the end: start over once, in case rows remain
       // before it (only after a failed batch); otherwise the move is done.
       if (restarted || move_after_event_.empty()) break;
-      move_after_tenant_ = "00000000-0000-0000-0000-000000000000";
+      move_after_tenant_ = kMoveFromStart;
       move_after_event_.clear();
       restarted = true;
       continue;

@@ -60,8 +60,10 @@ class LedgerMaintainer final {
 
   const LedgerOptions options_;
   std::unique_ptr<PgConnection> connection_;
-  // Where the next move batch starts (resumes from the start after a restart).
-  std::string move_after_tenant_ = "00000000-0000-0000-0000-000000000000";
+  // Where the next move batch starts: after (tenant, event id); the nil
+  // uuid and "" mean from the first key (also after a restart).
+  static constexpr char kMoveFromStart[] = "00000000-0000-0000-0000-000000000000";
+  std::string move_after_tenant_ = kMoveFromStart;
   std::string move_after_event_;
 };
 
