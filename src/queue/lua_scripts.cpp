@@ -24,32 +24,47 @@ namespace {
   "end\n"
 
 constexpr char kPushSource[] = R"lua(
--- KEYS[1] the queue, KEYS[2] its acceptance counter. Each accepted event gets
--- the next number of the counter as field "s" (prepended to its JSON
--- object), so every instance agrees on which copy of an id came first.
--- The counter never falls behind Valkey's clock in microseconds: if its key
--- is lost (flushed, or the last second of the AOF), numbering resumes above
--- every number handed out before, instead of at 1. Below 2^53 until the
--- year 2255, so Lua's doubles hold it exactly.
+-- KEYS[1] the queue, KEYS[2] its acceptance counter. ARGV: the queue's bound,
+-- the number of groups, each group's size, then every group's items. A group
+-- (one request's events) is taken whole or refused whole, in order, while the
+-- queue stays within its bound.
+-- Each accepted event gets the next number of the counter as field "s"
+-- (prepended to its JSON object), so every instance agrees on which copy of
+-- an id came first. The counter never falls behind Valkey's clock in
+-- microseconds: if its key is lost (flushed, or the last second of the AOF),
+-- numbering resumes above every number handed out before, instead of at 1.
+-- Below 2^53 until the year 2255, so Lua's doubles hold it exactly.
+-- The counter and the list are written once per call, not per group: a call
+-- from the pusher carries many single-event requests.
 local depth = redis.call('LLEN', KEYS[1])
-local clock = redis.call('TIME')
-local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local max_depth = tonumber(ARGV[1])
 local groups = tonumber(ARGV[2])
 local result = {0}
-local pos = 3 + groups
+local total = 0
 for g = 1, groups do
   local n = tonumber(ARGV[2 + g])
-  if depth + n <= max_depth then
-    local seq = redis.call('INCRBY', KEYS[2], n) - n
-    if seq < now_us then
-      seq = now_us
-      redis.call('SET', KEYS[2], string.format('%d', seq + n))
-    end
-    local last = pos + n - 1
-    for i = pos, last, 1000 do
-      local chunk = {}
-      for j = i, math.min(i + 999, last) do
+  if depth + total + n <= max_depth then
+    total = total + n
+    result[g + 1] = 1
+  else
+    result[g + 1] = 0
+  end
+end
+if total > 0 then
+  local clock = redis.call('TIME')
+  local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+  local seq = redis.call('INCRBY', KEYS[2], total) - total
+  if seq < now_us then
+    seq = now_us
+    redis.call('SET', KEYS[2], string.format('%d', seq + total))
+  end
+  local chunk = {}
+  local filled = 0
+  local pos = 3 + groups
+  for g = 1, groups do
+    local n = tonumber(ARGV[2 + g])
+    if result[g + 1] == 1 then
+      for j = pos, pos + n - 1 do
         seq = seq + 1
         local item = ARGV[j]
         -- 123 and 125 are '{' and '}'. %d, not tostring: a number prints
@@ -58,15 +73,17 @@ for g = 1, groups do
         if string.byte(item, 1) == 123 and string.byte(item, 2) ~= 125 then
           item = string.format('{"s":%d,', seq) .. string.sub(item, 2)
         end
-        chunk[#chunk + 1] = item
+        filled = filled + 1
+        chunk[filled] = item
+        if filled == 1000 then
+          depth = redis.call('RPUSH', KEYS[1], unpack(chunk, 1, filled))
+          filled = 0
+        end
       end
-      depth = redis.call('RPUSH', KEYS[1], unpack(chunk))
     end
-    result[g + 1] = 1
-  else
-    result[g + 1] = 0
+    pos = pos + n
   end
-  pos = pos + n
+  if filled > 0 then depth = redis.call('RPUSH', KEYS[1], unpack(chunk, 1, filled)) end
 end
 result[1] = depth
 return result

@@ -127,6 +127,44 @@ TEST_F(ValkeyPusherTest, JudgesEachCoalescedRequestOnItsOwn) {
   EXPECT_EQ(valkey_.ListItems("events"), expected);
 }
 
+// One call numbers every accepted request's events in a row, from one counter
+// step: a refused request between them takes no numbers.
+TEST_F(ValkeyPusherTest, NumbersCoalescedRequestsInOneRunSkippingRefusedOnes) {
+  ValkeyPusher pusher(Config(/*max_depth=*/10));
+  auto objects = [](const std::string& prefix, int count) {
+    std::vector<std::string> events;
+    for (int i = 0; i < count; ++i) events.push_back(R"({"i":")" + prefix + std::to_string(i) + R"("})");
+    return events;
+  };
+  std::vector<std::future<Status>> answers;
+  std::vector<std::promise<Status>> promises(3);
+  int sizes[] = {3, 8, 5};
+  for (int i = 0; i < 3; ++i) {
+    answers.push_back(promises[i].get_future());
+    pusher.Push(objects("r" + std::to_string(i) + "-", sizes[i]),
+                [&promises, i](Status status) { promises[i].set_value(std::move(status)); });
+  }
+  pusher.Start();
+  EXPECT_TRUE(answers[0].get().ok());
+  EXPECT_EQ(answers[1].get().code(), Status::Code::kOverloaded);
+  EXPECT_TRUE(answers[2].get().ok());
+  ASSERT_EQ(pusher.round_trips(), 1u);
+
+  const std::vector<std::string> items = valkey_.ListItems("events");
+  ASSERT_EQ(items.size(), 8u);
+  std::vector<long long> stamps;
+  for (const std::string& item : items) {
+    ASSERT_EQ(item.rfind(R"({"s":)", 0), 0u) << item;
+    stamps.push_back(std::stoll(item.substr(5)));
+  }
+  EXPECT_NE(items[0].find(R"("i":"r0-0")"), std::string::npos) << items[0];
+  EXPECT_NE(items[3].find(R"("i":"r2-0")"), std::string::npos) << items[3];
+  for (std::size_t i = 1; i < stamps.size(); ++i) EXPECT_EQ(stamps[i], stamps[i - 1] + 1) << i;
+  const auto counter = valkey_.Command({"GET", "events:seq"});
+  ASSERT_TRUE(counter.ok()) << counter.status().ToString();
+  EXPECT_EQ(std::stoll(counter->str), stamps.back());  // the next call starts above the last one
+}
+
 TEST_F(ValkeyPusherTest, AnswersUnavailableWhileServerIsDownAndRecoversByItself) {
   ValkeyPusher pusher(Config());
   pusher.Start();
