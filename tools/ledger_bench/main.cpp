@@ -34,12 +34,14 @@ struct Options {
   int batch_size = 500;
   int window_days = 62;
   int retention_days = 3660;  // partitions older than this are dropped before the commits
+  bool commit_per_tenant = false;  // COMMIT_PER_TENANT: one commit statement per tenant of a batch
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "flagmeter-ledger-bench: " << problem << "\n"
             << "usage: flagmeter-ledger-bench --database URL [--history-days D] [--rows-per-day N] "
-               "[--batches K] [--batch-size B] [--window-days W] [--retention-days R]\n";
+               "[--batches K] [--batch-size B] [--window-days W] [--retention-days R] "
+               "[--commit-per-tenant true|false]\n";
   std::exit(2);
 }
 
@@ -56,6 +58,7 @@ Options Parse(int argc, char** argv) {
     else if (arg == "--batch-size") options.batch_size = std::stoi(value);
     else if (arg == "--window-days") options.window_days = std::stoi(value);
     else if (arg == "--retention-days") options.retention_days = std::stoi(value);
+    else if (arg == "--commit-per-tenant") options.commit_per_tenant = value == "true";
     else Usage("unknown option " + arg);
   }
   if (options.database_url.empty()) Usage("--database is required");
@@ -158,7 +161,8 @@ int main(int argc, char** argv) {
   }
   const double fill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_start).count();
 
-  PgEventStore store(options.database_url, nullptr, options.window_days);
+  PgEventStore store(options.database_url, nullptr, options.window_days,
+                     options.commit_per_tenant ? CommitStatements::kOnePerTenant : CommitStatements::kOnePerBatch);
   std::mt19937_64 random(42);
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -193,9 +197,11 @@ int main(int argc, char** argv) {
   const double rows = size[0].as<double>();
   std::printf(
       "{\"history_days\": %d, \"retention_days\": %d, \"rows_per_day\": %ld, \"ledger_rows\": %.0f, \"partitions\": %d, \"fill_s\": %.1f, "
-      "\"events_committed\": %.0f, \"batch_size\": %d, \"wall_us_per_event\": %.2f, \"pg_cpu_us_per_event\": %.2f, "
+      "\"commit_per_tenant\": %s, \"commit_statements\": %llu, \"events_committed\": %.0f, \"batch_size\": %d, \"wall_us_per_event\": %.2f, \"pg_cpu_us_per_event\": %.2f, "
       "\"heap_bytes_per_event\": %.1f, \"index_bytes_per_event\": %.1f}\n",
-      options.history_days, options.retention_days, options.rows_per_day, rows, size[3].as<int>(), fill_s, events, options.batch_size,
+      options.history_days, options.retention_days, options.rows_per_day, rows, size[3].as<int>(), fill_s,
+      options.commit_per_tenant ? "true" : "false", static_cast<unsigned long long>(store.commit_statements_run()), events,
+      options.batch_size,
       wall_s * 1e6 / events, cpu_s * 1e6 / events, size[1].as<double>() / rows, size[2].as<double>() / rows);
   return 0;
 }
