@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <string_view>
 #include <utility>
 
 #include <pqxx/pqxx>
 
 #include "flagmeter/core/event_json.hpp"
-#include "flagmeter/core/event_wire.hpp"
 #include "flagmeter/core/json_text.hpp"
 #include "store/pg_commit_sql.hpp"
 #include "store/pg_connection.hpp"
