@@ -250,7 +250,10 @@ class Service final {
                       [this] {
                         return std::make_unique<CommitNotifier>(
                             std::make_unique<PgEventStore>(database(), &tenant_directory_.known(),
-                                                           config_.store.idempotency_window_days),
+                                                           config_.store.idempotency_window_days,
+                                                           config_.store.commit_per_tenant
+                                                               ? CommitStatements::kOnePerTenant
+                                                               : CommitStatements::kOnePerBatch),
                             [this](const std::vector<std::string>& tenants) { alert_monitor_.TenantsChanged(tenants); });
                       },
                       metrics_, WorkerRetryPolicy(), &threads_};

@@ -164,6 +164,17 @@ std::string ApplyWebhookAllowPrivate(Config& config, const std::string& text, co
   return "";
 }
 
+std::string ApplyCommitPerTenant(Config& config, const std::string& text, const Variable&) {
+  if (text == "true" || text == "1") {
+    config.store.commit_per_tenant = true;
+  } else if (text == "false" || text == "0" || text.empty()) {
+    config.store.commit_per_tenant = false;
+  } else {
+    return "must be true or false";
+  }
+  return "";
+}
+
 std::string ApplyWebhookSecret(Config& config, const std::string& text, const Variable&) {
   config.alerts.webhook_secret = text;
   return "";
@@ -197,6 +208,10 @@ const std::vector<Variable>& Variables() {
       {"LEDGER_MOVE_BATCH", "10000",
        "rows per transaction when moving an unpartitioned ledger into partitions (after an upgrade)", 100, 1000000,
        ApplyInt<StoreConfig, &Config::store, &StoreConfig::ledger_move_batch>},
+      {"COMMIT_PER_TENANT", "false",
+       "true: a worker commits each tenant of a batch with its own statement, fixed to its tenant_id (what Citus "
+       "routes to one shard; one statement per tenant of a batch instead of one per batch)",
+       0, 0, ApplyCommitPerTenant, false, "true, false, 1, 0; empty: false"},
       {"VALKEY_URL", "redis://localhost:6379/0", "Valkey (or Redis 7)", 0, 0, ApplyValkeyUrl, false,
        "redis://[[user]:password@]host[:port][/db], port 1..65535, db 0..15; or a Valkey Cluster: "
        "redis+cluster://[[user]:password@]host:port[,host:port...] (seed nodes, db 0 only)"},

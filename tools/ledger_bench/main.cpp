@@ -2,8 +2,10 @@
 // a given age. Migrates the database it is given, fills the partitioned
 // ledger with synthetic raw events at the real row width (uuid event ids,
 // 100 tenants, as the maintainer lays out the partitions), then commits the
-// same kind of batches through the real commit path (PgEventStore) and
-// prints wall and PostgreSQL CPU µs per event, and bytes per stored event.
+// same kind of batches (spread over --tenants of them) through the real
+// commit path (PgEventStore, one statement per batch or, with
+// --commit-per-tenant true, one per tenant of a batch) and prints wall and
+// PostgreSQL CPU µs per event, and bytes per stored event.
 // Driven by scripts/bench-ledger, which starts the database.
 #include <dirent.h>
 #include <unistd.h>
@@ -34,12 +36,15 @@ struct Options {
   int batch_size = 500;
   int window_days = 62;
   int retention_days = 3660;  // partitions older than this are dropped before the commits
+  bool commit_per_tenant = false;  // COMMIT_PER_TENANT: one commit statement per tenant of a batch
+  int tenants = 100;               // the batches' events are spread over this many tenants
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "flagmeter-ledger-bench: " << problem << "\n"
             << "usage: flagmeter-ledger-bench --database URL [--history-days D] [--rows-per-day N] "
-               "[--batches K] [--batch-size B] [--window-days W] [--retention-days R]\n";
+               "[--batches K] [--batch-size B] [--window-days W] [--retention-days R] "
+               "[--commit-per-tenant true|false] [--tenants T]\n";
   std::exit(2);
 }
 
@@ -56,10 +61,13 @@ Options Parse(int argc, char** argv) {
     else if (arg == "--batch-size") options.batch_size = std::stoi(value);
     else if (arg == "--window-days") options.window_days = std::stoi(value);
     else if (arg == "--retention-days") options.retention_days = std::stoi(value);
+    else if (arg == "--commit-per-tenant") options.commit_per_tenant = value == "true";
+    else if (arg == "--tenants") options.tenants = std::stoi(value);
     else Usage("unknown option " + arg);
   }
   if (options.database_url.empty()) Usage("--database is required");
   if (options.history_days < 1) Usage("--history-days must be at least 1");
+  if (options.tenants < 1) Usage("--tenants must be at least 1");
   return options;
 }
 
@@ -158,14 +166,15 @@ int main(int argc, char** argv) {
   }
   const double fill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - fill_start).count();
 
-  PgEventStore store(options.database_url, nullptr, options.window_days);
+  PgEventStore store(options.database_url, nullptr, options.window_days,
+                     options.commit_per_tenant ? CommitStatements::kOnePerTenant : CommitStatements::kOnePerBatch);
   std::mt19937_64 random(42);
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<std::vector<Event>> batches(options.batches);
   for (auto& batch : batches) {
     for (int i = 0; i < options.batch_size; ++i) {
-      batch.push_back(Event{RandomUuid(random), "tenant-" + std::to_string(1 + random() % 100),
+      batch.push_back(Event{RandomUuid(random), "tenant-" + std::to_string(1 + random() % options.tenants),
                             "feature-" + std::to_string(random() % 5), static_cast<std::int64_t>(1 + random() % 1000),
                             now_ms, now_ms, 0});
     }
@@ -193,9 +202,11 @@ int main(int argc, char** argv) {
   const double rows = size[0].as<double>();
   std::printf(
       "{\"history_days\": %d, \"retention_days\": %d, \"rows_per_day\": %ld, \"ledger_rows\": %.0f, \"partitions\": %d, \"fill_s\": %.1f, "
-      "\"events_committed\": %.0f, \"batch_size\": %d, \"wall_us_per_event\": %.2f, \"pg_cpu_us_per_event\": %.2f, "
+      "\"tenants\": %d, \"commit_per_tenant\": %s, \"commit_statements\": %llu, \"events_committed\": %.0f, \"batch_size\": %d, \"wall_us_per_event\": %.2f, \"pg_cpu_us_per_event\": %.2f, "
       "\"heap_bytes_per_event\": %.1f, \"index_bytes_per_event\": %.1f}\n",
-      options.history_days, options.retention_days, options.rows_per_day, rows, size[3].as<int>(), fill_s, events, options.batch_size,
+      options.history_days, options.retention_days, options.rows_per_day, rows, size[3].as<int>(), fill_s,
+      options.tenants, options.commit_per_tenant ? "true" : "false", static_cast<unsigned long long>(store.commit_statements_run()), events,
+      options.batch_size,
       wall_s * 1e6 / events, cpu_s * 1e6 / events, size[1].as<double>() / rows, size[2].as<double>() / rows);
   return 0;
 }

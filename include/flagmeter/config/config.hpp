@@ -74,6 +74,7 @@ struct StoreConfig {
   std::optional<int> raw_event_retention_days;  // RAW_EVENT_RETENTION_DAYS: unset = the idempotency window
   int raw_event_partition_days = 31;       // RAW_EVENT_PARTITION_DAYS: days per new raw-event partition
   int ledger_move_batch = 10000;           // LEDGER_MOVE_BATCH: rows per transaction moved to the partitioned ledger
+  bool commit_per_tenant = false;          // COMMIT_PER_TENANT: one commit statement per tenant of a batch (Citus)
 
   /// Days a raw event is kept at least (its partition goes once its last day is older).
   int RawEventRetentionDays() const { return raw_event_retention_days.value_or(idempotency_window_days); }

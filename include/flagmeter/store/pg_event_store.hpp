@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,13 +13,24 @@ namespace flagmeter {
 
 class PgConnection;
 
+/// How a batch's events and rollups are written (COMMIT_PER_TENANT).
+enum class CommitStatements {
+  kOnePerBatch,   // one statement for the whole batch, whatever its tenants
+  kOnePerTenant,  // one per tenant of the batch, each fixed to its tenant_id by a
+                  // parameter: what Citus can route to one shard (docs/scaling.md)
+};
+
 /// EventStore on PostgreSQL (schema: migrations/0001_init.sql, raw events
 /// partitioned by 0010). Each batch is one transaction of at most five round
 /// trips (BEGIN, tenant creation when a tenant is new to this store, the
 /// ledger lock and period, one statement for events and rollups, COMMIT),
-/// whatever the batch size. Serialization failures and deadlocks are retried
-/// up to 3 times before Unavailable; a broken connection is dropped and
-/// reopened by the next call.
+/// whatever the batch size. With CommitStatements::kOnePerTenant the
+/// statement for events and rollups runs once per tenant of the batch, after
+/// one look-up of the tenants' ids, in the same transaction: the outcome is
+/// the same, and if any tenant's statement meets a concurrent commit the
+/// whole batch is rolled back and run again. Serialization failures and
+/// deadlocks are retried up to 3 times before Unavailable; a broken
+/// connection is dropped and reopened by the next call.
 /// Owned by one worker thread: it holds one connection that is not thread-safe.
 class PgEventStore final : public EventStore {
  public:
@@ -28,9 +41,11 @@ class PgEventStore final : public EventStore {
   /// with the TenantDirectory, outlives the store); null: a cache of its own.
   /// `idempotency_window_days` (IDEMPOTENCY_WINDOW_DAYS): how far back, in
   /// ledger days, a copy of an event id is looked for.
+  /// `statements` (COMMIT_PER_TENANT): one commit statement per batch or per tenant.
   /// Does not connect; the first CommitBatch does.
   explicit PgEventStore(std::string database_url, KnownTenants* known_tenants = nullptr,
-                        int idempotency_window_days = kDefaultIdempotencyWindowDays);
+                        int idempotency_window_days = kDefaultIdempotencyWindowDays,
+                        CommitStatements statements = CommitStatements::kOnePerBatch);
   ~PgEventStore() override;
 
   PgEventStore(const PgEventStore&) = delete;
@@ -41,9 +56,22 @@ class PgEventStore final : public EventStore {
   /// tenant row (nothing is committed then).
   Result<CommitOutcome> CommitBatch(const std::vector<Event>& events) override;
 
+  /// Statements that wrote events and rollups since construction, rolled-back
+  /// attempts included: one per batch, or one per tenant of each batch.
+  std::uint64_t commit_statements_run() const { return commit_statements_run_; }
+
  private:
-  Result<CommitOutcome> CommitOnce(std::size_t batch_size, const std::string& events_json,
-                                   const std::string& new_tenants_json);
+  // A batch as the statements take it, built once for all its attempts.
+  struct BatchParameters {
+    std::size_t size = 0;
+    std::string new_tenants_json;  // "" when every tenant is known to exist
+    std::string events_json;       // kOnePerBatch: every event
+    std::string tenant_names_json;                     // kOnePerTenant: the batch's tenants
+    std::map<std::string, std::string> tenant_events;  // kOnePerTenant: name -> its events as JSON
+  };
+
+  BatchParameters Parameters(const std::vector<Event>& events) const;
+  Result<CommitOutcome> CommitOnce(const BatchParameters& batch);
   std::string NewTenantsJson(const std::vector<Event>& events) const;
   void RememberTenants(const std::vector<Event>& events);
 
@@ -51,7 +79,9 @@ class PgEventStore final : public EventStore {
   std::unique_ptr<KnownTenants> own_known_tenants_;  // when no cache is shared
   KnownTenants& known_tenants_;
   const int idempotency_window_days_;
+  const CommitStatements statements_;
   std::unique_ptr<PgConnection> connection_;
+  std::uint64_t commit_statements_run_ = 0;
 };
 
 }  // namespace flagmeter

@@ -8,6 +8,8 @@
 //    tenant_id (a shard can only enforce uniqueness within itself);
 //  - a foreign key from a distributed table goes to a reference table, or
 //    to another distributed table on tenant_id.
+// The commit path's SQL is checked against the same tables by
+// tests/store/pg_commit_sql_test.cpp (no server needed).
 #include <pqxx/pqxx>
 
 #include <set>
@@ -15,18 +17,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/citus_tables.hpp"
 #include "support/test_postgres.hpp"
 
 namespace flagmeter {
 namespace {
 
-// Distributed by tenant_id, all co-located with events (a partitioned table
-// is distributed with its partitions).
-const std::set<std::string> kDistributed{"events",    "events_unpartitioned", "usage_minute",
-                                         "usage_hour", "usage_day",            "alert_deliveries"};
-// Small, read by every shard: copied to every node.
-const std::set<std::string> kReference{"tenants",          "api_keys",     "api_key_changes",
-                                       "schema_migrations", "ledger_clock", "ledger_periods"};
+const std::set<std::string>& kDistributed = test::kCitusDistributed;
+const std::set<std::string>& kReference = test::kCitusReference;
 
 // One row per violation of the unique-index rule: "table: index".
 std::set<std::string> UniqueIndexesWithoutTenant(const std::string& url) {

@@ -39,7 +39,9 @@ LedgerPass Pass(LedgerMaintainer& maintainer, sys_days today, int max_move_batch
   return pass.ok() ? *pass : LedgerPass{};
 }
 
-class LedgerMaintainerTest : public test::MigratedPostgresTest {
+// Its TEST_Ps commit with one statement per batch and with one per tenant
+// (COMMIT_PER_TENANT): the same in both.
+class LedgerMaintainerTest : public test::MigratedPostgresTest, public testing::WithParamInterface<CommitStatements> {
  protected:
   void SetUp() override {
     test::MigratedPostgresTest::SetUp();
@@ -66,6 +68,13 @@ class LedgerMaintainerTest : public test::MigratedPostgresTest {
 
   sys_days migrated_;
 };
+
+std::string StatementsName(const testing::TestParamInfo<CommitStatements>& info) {
+  return info.param == CommitStatements::kOnePerBatch ? "OnePerBatch" : "OnePerTenant";
+}
+const auto kBothStatements = testing::Values(CommitStatements::kOnePerBatch, CommitStatements::kOnePerTenant);
+
+INSTANTIATE_TEST_SUITE_P(Statements, LedgerMaintainerTest, kBothStatements, StatementsName);
 
 TEST_F(LedgerMaintainerTest, CreatesPartitionsAheadAndMovesTheClockWithTheDay) {
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 400, .partition_days = 31});
@@ -121,9 +130,9 @@ TEST_F(LedgerMaintainerTest, DropsPartitionsOlderThanTheRetentionAndKeepsTheRoll
 
 // A copy committed in an earlier period is found from a later one: the
 // re-send counts nothing, and a copy accepted earlier replaces it in place.
-TEST_F(LedgerMaintainerTest, AnIdStoredInAnOlderPartitionCountsOnce) {
+TEST_P(LedgerMaintainerTest, AnIdStoredInAnOlderPartitionCountsOnce) {
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 400, .partition_days = 31});
-  PgEventStore store(database_url(), nullptr, 62);
+  PgEventStore store(database_url(), nullptr, 62, GetParam());
   ASSERT_TRUE(store.CommitBatch({MakeEvent("a", 10, 50), MakeEvent("b", 20, 51)}).ok());
 
   Pass(maintainer, migrated_ + days(40));  // the next period
@@ -162,7 +171,7 @@ TEST_F(LedgerMaintainerTest, LooksIdsUpOnlyInThePartitionsTheWindowReaches) {
 // Concurrent commits of overlapping ids while the clock crosses partition
 // boundaries: the ledger lock keeps every id once across partitions, and
 // the rollups equal the stored events.
-TEST_F(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce) {
+TEST_P(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce) {
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 3000, .partition_days = 1});
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
@@ -172,14 +181,16 @@ TEST_F(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce
   std::vector<std::thread> committers;
   for (int worker = 0; worker < 3; ++worker) {
     committers.emplace_back([&, worker] {
-      PgEventStore store(database_url(), nullptr, 3000);
+      PgEventStore store(database_url(), nullptr, 3000, GetParam());
       std::mt19937 random(worker);
       std::int64_t seq = worker;
       while (!done.load()) {
         std::vector<Event> batch;
         const int from = base.fetch_add(10);
         for (int i = 0; i < 50; ++i) {
-          batch.push_back(MakeEvent("id-" + std::to_string(from + random() % 300), 1 + random() % 9, seq += 3));
+          const int id = from + static_cast<int>(random() % 300);
+          batch.push_back(MakeEvent("id-" + std::to_string(id), 1 + random() % 9, seq += 3));
+          batch.back().tenant = "tenant-" + std::to_string(id % 3);  // a batch spans tenants
         }
         if (!store.CommitBatch(batch).ok()) failures.fetch_add(1);
       }
@@ -202,7 +213,7 @@ TEST_F(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce
 // batches while commits go on: every row once, re-sends of moved and
 // unmoved rows count nothing, replacements land wherever the row is, and
 // rows older than the retention are deleted instead of moved.
-class LedgerMoveTest : public test::PostgresTest {
+class LedgerMoveTest : public test::PostgresTest, public testing::WithParamInterface<CommitStatements> {
  protected:
   void SetUp() override {
     test::PostgresTest::SetUp();
@@ -215,7 +226,9 @@ class LedgerMoveTest : public test::PostgresTest {
   std::int64_t Query(const std::string& sql) { return QueryInt64(database_url(), sql); }
 };
 
-TEST_F(LedgerMoveTest, MovesAnUnpartitionedLedgerInBatchesWhileCommitsGoOn) {
+INSTANTIATE_TEST_SUITE_P(Statements, LedgerMoveTest, kBothStatements, StatementsName);
+
+TEST_P(LedgerMoveTest, MovesAnUnpartitionedLedgerInBatchesWhileCommitsGoOn) {
   constexpr int kRows = 5000;
   // The old ledger and its rollups, as the commit path of before left them:
   // 100 rows stored 400 days ago (beyond the retention), the rest recently.
@@ -237,7 +250,7 @@ TEST_F(LedgerMoveTest, MovesAnUnpartitionedLedgerInBatchesWhileCommitsGoOn) {
 
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 62, .partition_days = 31,
                                                             .move_batch = 300});
-  PgEventStore store(database_url(), nullptr, 62);
+  PgEventStore store(database_url(), nullptr, 62, GetParam());
   const auto today = std::chrono::floor<days>(std::chrono::system_clock::now());
   std::int64_t added_tokens = 0;
   int passes = 0;

@@ -40,7 +40,9 @@ std::string RollupMismatchSql(const std::string& table, const std::string& bucke
          "FROM e.c";
 }
 
-class PgEventStoreTest : public test::MigratedPostgresTest {
+// Its TEST_Ps run with one statement per batch and with one per tenant of the
+// batch (COMMIT_PER_TENANT): the commit path behaves the same in both.
+class PgEventStoreTest : public test::MigratedPostgresTest, public testing::WithParamInterface<CommitStatements> {
  protected:
   std::int64_t Count(const std::string& table) {
     return QueryInt64(database_url(), "SELECT count(*) FROM " + table);
@@ -55,6 +57,14 @@ class PgEventStoreTest : public test::MigratedPostgresTest {
   }
 };
 
+INSTANTIATE_TEST_SUITE_P(Statements, PgEventStoreTest,
+                         testing::Values(CommitStatements::kOnePerBatch, CommitStatements::kOnePerTenant),
+                         [](const testing::TestParamInfo<CommitStatements>& info) {
+                           return info.param == CommitStatements::kOnePerBatch ? "OnePerBatch" : "OnePerTenant";
+                         });
+
+constexpr int kWindowDays = PgEventStore::kDefaultIdempotencyWindowDays;
+
 TEST_F(PgEventStoreTest, EmptyBatchCommitsNothing) {
   PgEventStore store(database_url());
   Result<CommitOutcome> outcome = store.CommitBatch({});
@@ -63,8 +73,8 @@ TEST_F(PgEventStoreTest, EmptyBatchCommitsNothing) {
   EXPECT_EQ(outcome->duplicates, 0u);
 }
 
-TEST_F(PgEventStoreTest, CreatesTenantsAndStoresEvents) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, CreatesTenantsAndStoresEvents) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(
       {MakeEvent("e1", "acme", "gpt", 10), MakeEvent("e2", "acme", "gpt", 20),
        MakeEvent("e1", "globex", "claude", 7)});
@@ -88,7 +98,7 @@ TEST_F(PgEventStoreTest, CreatesTenantsAndStoresEvents) {
   ExpectRollupsMatchEvents();
 }
 
-TEST_F(PgEventStoreTest, RollupsEqualEventSums) {
+TEST_P(PgEventStoreTest, RollupsEqualEventSums) {
   std::vector<Event> batch;
   std::int64_t total = 0;
   for (int i = 0; i < 600; ++i) {
@@ -98,7 +108,7 @@ TEST_F(PgEventStoreTest, RollupsEqualEventSums) {
                               "f" + std::to_string(i % 4), 1 + i * 37, at));
     total += 1 + i * 37;
   }
-  PgEventStore store(database_url());
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(batch);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(outcome->inserted, 600u);
@@ -109,11 +119,11 @@ TEST_F(PgEventStoreTest, RollupsEqualEventSums) {
   ExpectRollupsMatchEvents();
 }
 
-TEST_F(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
+TEST_P(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
   const std::vector<Event> batch = {MakeEvent("a", "acme", "gpt", 10),
                                     MakeEvent("b", "acme", "gpt", 20),
                                     MakeEvent("c", "acme", "bert", 30)};
-  PgEventStore store(database_url());
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   ASSERT_TRUE(store.CommitBatch(batch).ok());
 
   Result<CommitOutcome> replay = store.CommitBatch(batch);
@@ -122,7 +132,7 @@ TEST_F(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
   EXPECT_EQ(replay->duplicates, 3u);
 
   // A fresh store (another worker, or after a restart) knows no tenants yet.
-  PgEventStore other(database_url());
+  PgEventStore other(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> elsewhere = other.CommitBatch(batch);
   ASSERT_TRUE(elsewhere.ok()) << elsewhere.status().ToString();
   EXPECT_EQ(elsewhere->inserted, 0u);
@@ -133,8 +143,8 @@ TEST_F(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
   EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(events) FROM usage_day"), 3);
 }
 
-TEST_F(PgEventStoreTest, FirstOccurrenceWithinBatchWins) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, FirstOccurrenceWithinBatchWins) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(
       {MakeEvent("x", "acme", "gpt", 5), MakeEvent("x", "acme", "bert", 7),
        MakeEvent("y", "acme", "gpt", 1), MakeEvent("x", "globex", "gpt", 2)});
@@ -148,8 +158,8 @@ TEST_F(PgEventStoreTest, FirstOccurrenceWithinBatchWins) {
   EXPECT_EQ(RolledUpTokens("usage_day"), 8);
 }
 
-TEST_F(PgEventStoreTest, EventIsCountedInItsOwnMinuteAndDay) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, EventIsCountedInItsOwnMinuteAndDay) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   const std::int64_t last_month = UtcMs(2026, 2, 27, 23, 59) + 59'999;
   ASSERT_TRUE(store.CommitBatch({MakeEvent("old", "acme", "gpt", 9, last_month),
                                  MakeEvent("new", "acme", "gpt", 4)})
@@ -189,7 +199,7 @@ TEST_F(PgEventStoreTest, RollupsHoldSumsPast2To63) {
 // Whatever the API answers 201 to, the store must take: an event it refused
 // would reach the dead letters although its client was told it counted.
 // These are the edges of what the parser accepts.
-TEST_F(PgEventStoreTest, EventsAtTheEdgesOfWhatTheParserAcceptsAreStored) {
+TEST_P(PgEventStoreTest, EventsAtTheEdgesOfWhatTheParserAcceptsAreStored) {
   const std::string emoji_128_bytes = [] {
     std::string text;
     for (int i = 0; i < 32; ++i) text += "\\ud83d\\ude00";  // 4 bytes of UTF-8 each
@@ -210,15 +220,15 @@ TEST_F(PgEventStoreTest, EventsAtTheEdgesOfWhatTheParserAcceptsAreStored) {
   const std::vector<Event>& events = std::get<ParsedEvents>(parsed).events;
   ASSERT_EQ(events.size(), 3u);
   ASSERT_EQ(events[0].tenant.size(), 128u);
-  PgEventStore store(database_url());
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(events);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(outcome->inserted, 3u);
   ExpectRollupsMatchEvents();
 }
 
-TEST_F(PgEventStoreTest, RefusedDataIsInvalidArgumentAndCommitsNothing) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, RefusedDataIsInvalidArgumentAndCommitsNothing) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(
       {MakeEvent("good", "acme", "gpt", 5), MakeEvent("poison", "acme", "gpt", 0)});
   ASSERT_EQ(outcome.status().code(), Status::Code::kInvalidArgument)
@@ -246,9 +256,9 @@ TEST_F(PgEventStoreTest, TextThePostgresCannotHoldIsInvalidArgument) {
   EXPECT_EQ(Count("events"), 0);
 }
 
-TEST_F(PgEventStoreTest, StoresNamesVerbatim) {
+TEST_P(PgEventStoreTest, StoresNamesVerbatim) {
   const std::string tenant = "quo\"te back\\slash \xc3\xbc \xf0\x9f\x98\x80 '; DROP TABLE x";
-  PgEventStore store(database_url());
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   ASSERT_TRUE(store.CommitBatch({MakeEvent("id\"1", tenant, "f/\u00e9", 9'007'199'254'740'991)}).ok());
   EXPECT_EQ(QueryInt64(database_url(),
                        "SELECT count(*) FROM tenants WHERE name = 'quo\"te back\\slash "
@@ -259,8 +269,8 @@ TEST_F(PgEventStoreTest, StoresNamesVerbatim) {
             9'007'199'254'740'991);
 }
 
-TEST_F(PgEventStoreTest, MissingTenantRowIsInternalAndCommitsNothing) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, MissingTenantRowIsInternalAndCommitsNothing) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   ASSERT_TRUE(store.CommitBatch({MakeEvent("1", "acme", "gpt", 5)}).ok());
   // Tenants are never deleted in service; here one is, behind the store's back.
   QueryInt64(database_url(),
@@ -306,8 +316,8 @@ namespace {
 
 // Two copies of one id committed by different batches, the later-accepted
 // copy first: the earlier-accepted one's values end up counted.
-TEST_F(PgEventStoreTest, TheFirstAcceptedCopyWinsAcrossBatches) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, TheFirstAcceptedCopyWinsAcrossBatches) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Event later = MakeEvent("order-1", "acme", "later", 5);
   later.accept_seq = 10;
   Event first = MakeEvent("order-1", "acme", "first", 777);
@@ -336,8 +346,8 @@ namespace {
 // can only come from numbering that went backwards: the stored copy stays
 // counted and the regression is reported. Within the clock-skew allowance the
 // lower number still wins.
-TEST_F(PgEventStoreTest, ALowerNumberThatArrivedMuchLaterDoesNotReplaceTheStoredCopy) {
-  PgEventStore store(database_url());
+TEST_P(PgEventStoreTest, ALowerNumberThatArrivedMuchLaterDoesNotReplaceTheStoredCopy) {
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Event stored = MakeEvent("order-9", "acme", "stored", 40);
   stored.accept_seq = 1'000;
   Event backwards = MakeEvent("order-9", "acme", "backwards", 99);

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include "flagmeter/store/pg_event_store.hpp"
+
+namespace flagmeter {
+
+// The statement that commits events and their rollups (its design is
+// described in pg_commit_sql.cpp), built from one text in either scope:
+//  - kOnePerBatch: $1 the batch as JSON, $2 the period to commit under, $3
+//    the first period the idempotency window reaches;
+//  - kOnePerTenant: the same for one tenant's events, plus $4 that tenant's
+//    id. Every reference to a table distributed by tenant_id (read, update or
+//    the rows an INSERT takes) is filtered by `<alias>.tenant_id = $4::uuid`,
+//    so Citus can route the statement to the tenant's shard.
+std::string CommitEventsSql(CommitStatements scope);
+
+// The per-tenant statement's value of the distribution column: the text's
+// `{{AND x.tenant_id}}` expands to ` AND x.tenant_id = $4::uuid`.
+inline constexpr char kTenantIdParameter[] = "$4::uuid";
+
+// $1: a JSON array of tenant names. Those that exist with their ids, ordered
+// by id: the order of the per-tenant statements, the same in every worker
+// (and the order the single statement's writes take), so concurrent commits
+// lock rows in one order.
+inline constexpr char kTenantIdsSql[] =
+    "SELECT t.name, t.id FROM tenants t WHERE t.name IN (SELECT json_array_elements_text($1::json)) ORDER BY t.id";
+
+}  // namespace flagmeter
