@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <type_traits>
@@ -129,49 +130,47 @@ std::string ApplyAdminToken(Config& config, const std::string& text, const Varia
   return "";
 }
 
+// A true/false variable: "true" or "1", "false" or "0"; empty leaves it unset
+// (no value). Anything else is not valid.
+struct Flag {
+  bool valid = true;
+  std::optional<bool> value;
+};
+
+constexpr char kNotAFlag[] = "must be true or false";
+
+Flag ParseFlag(const std::string& text) {
+  if (text == "true" || text == "1") return {true, true};
+  if (text == "false" || text == "0") return {true, false};
+  if (text.empty()) return {};
+  return {false, std::nullopt};
+}
+
 std::string ApplyRequireApiKeys(Config& config, const std::string& text, const Variable&) {
-  if (text == "true" || text == "1") {
-    config.tenants.require_api_keys = true;
-  } else if (text == "false" || text == "0" || text.empty()) {
-    config.tenants.require_api_keys = false;
-  } else {
-    return "must be true or false";
-  }
+  const Flag flag = ParseFlag(text);
+  if (!flag.valid) return kNotAFlag;
+  config.tenants.require_api_keys = flag.value.value_or(false);
   return "";
 }
 
 std::string ApplyAutoCreateTenants(Config& config, const std::string& text, const Variable&) {
-  if (text == "true" || text == "1") {
-    config.tenants.auto_create_tenants = true;
-  } else if (text == "false" || text == "0") {
-    config.tenants.auto_create_tenants = false;
-  } else if (text.empty()) {
-    config.tenants.auto_create_tenants.reset();
-  } else {
-    return "must be true or false";
-  }
+  const Flag flag = ParseFlag(text);
+  if (!flag.valid) return kNotAFlag;
+  config.tenants.auto_create_tenants = flag.value;  // empty: unset, decided by REQUIRE_API_KEYS
   return "";
 }
 
 std::string ApplyWebhookAllowPrivate(Config& config, const std::string& text, const Variable&) {
-  if (text == "true" || text == "1") {
-    config.alerts.webhook_allow_private = true;
-  } else if (text == "false" || text == "0" || text.empty()) {
-    config.alerts.webhook_allow_private = false;
-  } else {
-    return "must be true or false";
-  }
+  const Flag flag = ParseFlag(text);
+  if (!flag.valid) return kNotAFlag;
+  config.alerts.webhook_allow_private = flag.value.value_or(false);
   return "";
 }
 
 std::string ApplyCommitPerTenant(Config& config, const std::string& text, const Variable&) {
-  if (text == "true" || text == "1") {
-    config.store.commit_per_tenant = true;
-  } else if (text == "false" || text == "0" || text.empty()) {
-    config.store.commit_per_tenant = false;
-  } else {
-    return "must be true or false";
-  }
+  const Flag flag = ParseFlag(text);
+  if (!flag.valid) return kNotAFlag;
+  config.store.commit_per_tenant = flag.value.value_or(false);
   return "";
 }
 
