@@ -44,6 +44,24 @@ std::string EventsToJson(const std::vector<Event>& events) {
   return out;
 }
 
+// The batch's tenant names, each once, sorted.
+std::vector<std::string> TenantNames(const std::vector<Event>& events) {
+  std::set<std::string> names;
+  for (const Event& event : events) names.insert(event.tenant);
+  return {names.begin(), names.end()};
+}
+
+// ["name",...]: the tenant statements' parameter.
+std::string JsonStringArray(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (const std::string& name : names) {
+    if (out.size() > 1) out += ',';
+    AppendJsonString(name, out);
+  }
+  out += ']';
+  return out;
+}
+
 // A tenant's events in the batch's order (which breaks ties between copies
 // with the same acceptance number), as EventsToJson writes them.
 std::map<std::string, std::string> EventsToJsonByTenant(const std::vector<Event>& events) {
@@ -122,24 +140,20 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
     if (outcome.ok() || outcome.status().code() != Status::Code::kAborted) break;
   }
   if (!outcome.ok()) return outcome;
-  RememberTenants(events);
+  known_tenants_.Add(batch.tenants);
   return outcome;
 }
 
 PgEventStore::BatchParameters PgEventStore::Parameters(const std::vector<Event>& events) const {
   BatchParameters batch;
   batch.size = events.size();
-  batch.new_tenants_json = NewTenantsJson(events);
+  batch.tenants = TenantNames(events);
+  batch.new_tenants_json = NewTenantsJson(batch.tenants);
   if (statements_ == CommitStatements::kOnePerBatch) {
     batch.events_json = EventsToJson(events);
   } else {
     batch.tenant_events = EventsToJsonByTenant(events);
-    batch.tenant_names_json = "[";
-    for (const auto& [tenant, json] : batch.tenant_events) {
-      if (batch.tenant_names_json.size() > 1) batch.tenant_names_json += ',';
-      AppendJsonString(tenant, batch.tenant_names_json);
-    }
-    batch.tenant_names_json += ']';
+    batch.tenant_names_json = JsonStringArray(batch.tenants);
   }
   return batch;
 }
@@ -184,30 +198,10 @@ Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
   return CommitOutcome{counts.inserted, batch.size - counts.inserted, counts.regressions};
 }
 
-namespace {
-
-// The batch's tenant names, each once, sorted.
-std::vector<std::string> TenantNames(const std::vector<Event>& events) {
-  std::set<std::string> names;
-  for (const Event& event : events) names.insert(event.tenant);
-  return {names.begin(), names.end()};
+// "" when every one of `names` is known to exist.
+std::string PgEventStore::NewTenantsJson(const std::vector<std::string>& names) const {
+  const std::vector<std::string> unknown = known_tenants_.Unknown(names);
+  return unknown.empty() ? "" : JsonStringArray(unknown);
 }
-
-}  // namespace
-
-// "" when every tenant of the batch is known to exist.
-std::string PgEventStore::NewTenantsJson(const std::vector<Event>& events) const {
-  const std::vector<std::string> unknown = known_tenants_.Unknown(TenantNames(events));
-  if (unknown.empty()) return "";
-  std::string out = "[";
-  for (const std::string& name : unknown) {
-    if (out.size() > 1) out += ',';
-    AppendJsonString(name, out);
-  }
-  out += ']';
-  return out;
-}
-
-void PgEventStore::RememberTenants(const std::vector<Event>& events) { known_tenants_.Add(TenantNames(events)); }
 
 }  // namespace flagmeter

@@ -64,6 +64,7 @@ class PgEventStore final : public EventStore {
   // A batch as the statements take it, built once for all its attempts.
   struct BatchParameters {
     std::size_t size = 0;
+    std::vector<std::string> tenants;  // its tenant names, each once, sorted
     std::string new_tenants_json;  // "" when every tenant is known to exist
     std::string events_json;       // kOnePerBatch: every event
     std::string tenant_names_json;                     // kOnePerTenant: the batch's tenants
@@ -72,8 +73,7 @@ class PgEventStore final : public EventStore {
 
   BatchParameters Parameters(const std::vector<Event>& events) const;
   Result<CommitOutcome> CommitOnce(const BatchParameters& batch);
-  std::string NewTenantsJson(const std::vector<Event>& events) const;
-  void RememberTenants(const std::vector<Event>& events);
+  std::string NewTenantsJson(const std::vector<std::string>& names) const;
 
   // Tenant names known to exist, so most batches skip tenant creation.
   std::unique_ptr<KnownTenants> own_known_tenants_;  // when no cache is shared
