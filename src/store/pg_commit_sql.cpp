@@ -52,7 +52,7 @@ constexpr char kCommitEventsTemplate[] = R"sql(
 WITH input AS (
   SELECT x.i, x.t, x.f, x.n, x.o, x.r, coalesce(x.s, 0) AS s, x.ord
   FROM ROWS FROM (json_to_recordset($1::json)
-                  AS (i text, t text, f text, n bigint, o bigint, r bigint, s bigint))
+                  AS (i text COLLATE "C", t text, f text COLLATE "C", n bigint, o bigint, r bigint, s bigint))
        WITH ORDINALITY AS x (i, t, f, n, o, r, s, ord)
 ), joined AS (
   SELECT tn.id AS tenant_id, x.i, x.f, x.n, x.o, x.r, x.s, x.ord

@@ -54,7 +54,7 @@ TEST(EventWire, TheStoreParameterCarriesEveryFieldTheSqlReadsUnderItsKey) {
     EXPECT_TRUE(parsed.contains(field.key)) << field.name;
     // json_to_recordset reads text columns from strings and bigint ones from numbers.
     const nlohmann::json& value = parsed.at(std::string(field.key));
-    if (field.sql_type == "text") {
+    if (field.sql_type.starts_with("text")) {
       EXPECT_TRUE(value.is_string()) << field.name;
     } else {
       EXPECT_EQ(field.sql_type, "bigint");
@@ -72,6 +72,8 @@ TEST(EventWire, TheSqlColumnsAndTheStampAreCheckedAgainstTheFields) {
   EXPECT_TRUE(event_wire::detail::ColumnsMatchFields(event_wire::kSqlColumns));
   EXPECT_FALSE(event_wire::detail::ColumnsMatchFields("i text, t text, f text, n bigint, o bigint, r bigint"));
   EXPECT_FALSE(event_wire::detail::ColumnsMatchFields("i text, t text, f text, n bigint, o bigint, s bigint, r bigint"));
+  // The id and the feature without their bytewise collation.
+  EXPECT_FALSE(event_wire::detail::ColumnsMatchFields("i text, t text, f text, n bigint, o bigint, r bigint, s bigint"));
   EXPECT_TRUE(event_wire::detail::IsStampFormat(R"({"s":%d,)"));
   EXPECT_FALSE(event_wire::detail::IsStampFormat(R"({"q":%d,)"));
 }

@@ -39,7 +39,7 @@ std::string UrlWithDatabase(const std::string& url, const std::string& database)
   return url.substr(0, base_end) + "/" + database + rest;
 }
 
-Result<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
+Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(const std::string& locale) {
   const char* server_url = std::getenv(kTestDatabaseUrlEnv);
   if (server_url == nullptr || *server_url == '\0') {
     return Status::Unavailable(std::string(kTestDatabaseUrlEnv) +
@@ -51,7 +51,9 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
   try {
     pqxx::connection admin(server_url);
     pqxx::nontransaction tx(admin);
-    tx.exec("CREATE DATABASE " + tx.quote_name(name));
+    std::string create = "CREATE DATABASE " + tx.quote_name(name);
+    if (!locale.empty()) create += " TEMPLATE template0 ENCODING 'UTF8' LOCALE " + tx.quote(locale);
+    tx.exec(create);
     tx.commit();
   } catch (const std::exception& e) {
     return Status::Unavailable("test database: create " + name + " on " + kTestDatabaseUrlEnv +

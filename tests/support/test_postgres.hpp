@@ -25,7 +25,9 @@ class TestDatabase final {
  public:
   /// Creates one. Blocking. Fails when FLAGMETER_TEST_DATABASE_URL is unset
   /// (the message says how to run the tests) or the server refuses.
-  static Result<std::unique_ptr<TestDatabase>> Create();
+  /// `locale` (e.g. "en_US.UTF-8", which scripts/test makes available) gives
+  /// the database that collation instead of the server's default.
+  static Result<std::unique_ptr<TestDatabase>> Create(const std::string& locale = "");
   ~TestDatabase();
 
   TestDatabase(const TestDatabase&) = delete;

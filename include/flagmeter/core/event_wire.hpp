@@ -23,9 +23,12 @@ struct Field {
   std::string_view sql_type;  // its column type in the commit SQL's record set
 };
 
-inline constexpr Field kId{"i", "id", "text"};
+// The id and the feature are read bytewise, as their key columns compare
+// (migrations/0011): the commit sorts the batch by them, and a linguistic
+// locale would make each comparison a strcoll.
+inline constexpr Field kId{"i", "id", "text COLLATE \"C\""};
 inline constexpr Field kTenant{"t", "tenant", "text"};
-inline constexpr Field kFeature{"f", "feature", "text"};
+inline constexpr Field kFeature{"f", "feature", "text COLLATE \"C\""};
 inline constexpr Field kTokens{"n", "tokens", "bigint"};
 inline constexpr Field kOccurredAt{"o", "occurred_at_ms", "bigint"};
 inline constexpr Field kReceivedAt{"r", "received_at_ms", "bigint"};
@@ -40,7 +43,8 @@ inline constexpr std::array<Field, 7> kFields = {kId, kTenant, kFeature, kTokens
 inline constexpr std::string_view kLuaStampFormat = R"({"s":%d,)";
 
 /// The column list of json_to_recordset(...) AS (...) in the commit SQL.
-inline constexpr std::string_view kSqlColumns = "i text, t text, f text, n bigint, o bigint, r bigint, s bigint";
+inline constexpr std::string_view kSqlColumns =
+    R"(i text COLLATE "C", t text, f text COLLATE "C", n bigint, o bigint, r bigint, s bigint)";
 
 namespace detail {
 
