@@ -61,9 +61,13 @@ RETURNING d.tenant_id::text, (extract(epoch FROM d.period_start) * 1000)::bigint
           t.name, t.webhook_url, d.payload, d.attempts
 )sql";
 
+// NULL when no retry is scheduled: the bound to 0 is taken after the NULL
+// test, because greatest() skips NULLs and would turn "none" into "due now",
+// which kept the alert thread sweeping back to back.
 constexpr char kNextRetrySql[] = R"sql(
-SELECT greatest(0, ceil(extract(epoch FROM min(next_try_at) - now()) * 1000))::bigint
-FROM alert_deliveries WHERE status = 'pending' AND next_try_at IS NOT NULL
+SELECT CASE WHEN next IS NOT NULL THEN greatest(0, ceil(extract(epoch FROM next - now()) * 1000))::bigint END
+FROM (SELECT min(next_try_at) AS next FROM alert_deliveries
+      WHERE status = 'pending' AND next_try_at IS NOT NULL) AS earliest
 )sql";
 
 const char* StatusText(DeliveryStatus status) {
