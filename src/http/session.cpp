@@ -30,9 +30,10 @@ namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
 // A connection writes every answer from one buffer, which keeps its
-// capacity between answers; one grown past this (a large dashboard or
-// metrics answer) is given back after its write.
-constexpr std::size_t kKeptAnswerBufferBytes = 64 * 1024;
+// capacity between answers; one grown past this (a dashboard or metrics
+// answer) is given back after its write, so an idle connection holds no
+// more for answers than its read buffer's chunk.
+constexpr std::size_t kKeptAnswerBufferBytes = kReadChunkBytes;
 
 // State shared with the registry's closer; touched only on the connection's io thread.
 struct SessionState {
