@@ -1,6 +1,6 @@
 // Feeds arbitrary bytes to the POST /api/events validator. Whatever it
 // accepts must survive the queue's wire format unchanged, and the parser must
-// answer the same with and without its fast path for one-object bodies.
+// answer the same with and without its fast path for one-object and array bodies.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>

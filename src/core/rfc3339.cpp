@@ -96,7 +96,7 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view text) {
   return *local + millis + *to_utc;
 }
 
-std::string FormatRfc3339(std::int64_t ms) {
+void AppendRfc3339(std::int64_t ms, std::string& out) {
   const std::int64_t days = FloorDiv(ms, kMillisPerDay);
   const std::int64_t of_day = ms - days * kMillisPerDay;
   const CivilDate date = CivilFromDays(days);
@@ -108,9 +108,19 @@ std::string FormatRfc3339(std::int64_t ms) {
   PutDigits(of_day / kMillisPerMinute % 60, 2, buffer + 14);
   PutDigits(of_day / kMillisPerSecond % 60, 2, buffer + 17);
   const std::int64_t millis = of_day % kMillisPerSecond;
-  if (millis == 0) return std::string(buffer, 19) + 'Z';
+  if (millis == 0) {
+    buffer[19] = 'Z';
+    out.append(buffer, 20);
+    return;
+  }
   PutDigits(millis, 3, buffer + 20);
-  return std::string(buffer, sizeof(buffer) - 1);
+  out.append(buffer, sizeof(buffer) - 1);
+}
+
+std::string FormatRfc3339(std::int64_t ms) {
+  std::string out;
+  AppendRfc3339(ms, out);
+  return out;
 }
 
 }  // namespace flagmeter

@@ -76,11 +76,12 @@ std::string UsageJson(const TenantUsage& usage) {
   out += QuotaPercentText(usage.total_tokens, usage.monthly_quota);
   out += R"(,"billingDay":)";
   AppendJsonInteger(usage.billing_day, out);
-  out += R"(,"periodStart":)";
-  AppendJsonString(FormatRfc3339(usage.period_start_ms), out);
-  out += R"(,"periodEnd":)";
-  AppendJsonString(FormatRfc3339(usage.period_end_ms), out);
-  out += R"(,"features":[)";
+  // RFC 3339 text needs no escaping.
+  out += R"(,"periodStart":")";
+  AppendRfc3339(usage.period_start_ms, out);
+  out += R"(","periodEnd":")";
+  AppendRfc3339(usage.period_end_ms, out);
+  out += R"(","features":[)";
   for (std::size_t i = 0; i < usage.features.size(); ++i) {
     const FeatureUsage& feature = usage.features[i];
     if (i != 0) out += ',';

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
@@ -28,6 +29,11 @@ using asio::use_awaitable;
 namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
+// A connection writes every answer from one buffer, which keeps its
+// capacity between answers; one grown past this (a dashboard or metrics
+// answer) is given back after its write, so an idle connection holds no
+// more for answers than its read buffer's chunk.
+constexpr std::size_t kKeptAnswerBufferBytes = kReadChunkBytes;
 
 // State shared with the registry's closer; touched only on the connection's io thread.
 struct SessionState {
@@ -46,12 +52,14 @@ std::optional<HttpResponse> ReadFailureResponse(const boost::system::error_code&
   return std::nullopt;
 }
 
-asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, HttpResponse& response,
-                                                         bool head_only, std::chrono::milliseconds timeout) {
-  response.prepare_payload();
-  const std::string bytes = SerializeResponse(response, head_only);
+asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, const HttpResponse& response,
+                                                         bool head_only, std::chrono::milliseconds timeout,
+                                                         std::string& buffer) {
+  buffer.clear();
+  AppendResponse(response, head_only, buffer);
   stream.expires_after(timeout);
-  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(bytes), as_tuple(use_awaitable));
+  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(buffer), as_tuple(use_awaitable));
+  if (buffer.capacity() > kKeptAnswerBufferBytes) std::string().swap(buffer);
   co_return ec;
 }
 
@@ -69,6 +77,7 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
   const std::chrono::milliseconds idle_timeout(config.idle_timeout_ms);
   const std::chrono::milliseconds request_timeout(config.request_timeout_ms);
   beast::flat_buffer buffer;
+  std::string answer;  // the bytes of each answer in turn (WriteResponse)
   while (!registry.closing()) {
     // Between requests a connection may idle for idle_timeout; once a request
     // has begun, all of it must arrive within request_timeout, however slowly
@@ -98,7 +107,7 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
     if (ec) {
       if (auto response = ReadFailureResponse(ec)) {
         response->keep_alive(false);
-        co_await WriteResponse(*stream, *response, false, request_timeout);
+        co_await WriteResponse(*stream, *response, false, request_timeout, answer);
       }
       break;
     }
@@ -109,8 +118,8 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
     const bool keep_alive = request.version() >= 11 && request.keep_alive() && !registry.closing();
     handled.response.version(request.version() >= 11 ? 11 : 10);
     handled.response.keep_alive(keep_alive);
-    const auto write_ec =
-        co_await WriteResponse(*stream, handled.response, request.method() == http::verb::head, request_timeout);
+    const bool head_only = request.method() == http::verb::head;
+    const auto write_ec = co_await WriteResponse(*stream, handled.response, head_only, request_timeout, answer);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     services.metrics.ObserveRequest(request.method_string(), handled.route, handled.response.result_int(), seconds);
     if (write_ec || !keep_alive) break;

@@ -196,6 +196,9 @@ std::variant<ParsedEvents, std::vector<FieldError>> ParseEvents(std::string_view
       parsed.events.front() = std::move(*event);
       return parsed;
     }
+    if (std::optional<std::vector<Event>> events = ParseBatchFast(body, options)) {
+      return ParsedEvents{std::move(*events), /*is_batch=*/true};
+    }
   }
   Json json;
   try {

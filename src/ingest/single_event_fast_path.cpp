@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/uuid.hpp"
@@ -82,10 +84,8 @@ class Scanner final {
   std::size_t pos_ = 0;
 };
 
-}  // namespace
-
-std::optional<Event> ParseSingleEventFast(std::string_view body, const ParseOptions& options) {
-  Scanner in(body);
+// One plain event object (see the header) at `in`, valid, or nullopt.
+std::optional<Event> PlainEvent(Scanner& in, const ParseOptions& options) {
   std::optional<std::string_view> tenant, feature, id, timestamp;
   std::optional<std::uint64_t> tokens;
   if (!in.Take('{') || in.Peek('}')) return std::nullopt;
@@ -113,7 +113,7 @@ std::optional<Event> ParseSingleEventFast(std::string_view body, const ParseOpti
     if (text_field->has_value() || !in.PlainString(value)) return std::nullopt;
     *text_field = value;
   } while (in.Take(','));
-  if (!in.Take('}') || !in.AtEnd()) return std::nullopt;
+  if (!in.Take('}')) return std::nullopt;
 
   if (!tenant || !feature || !tokens) return std::nullopt;
   if (NameProblem(*tenant) || NameProblem(*feature) || (id && NameProblem(*id))) return std::nullopt;
@@ -132,6 +132,29 @@ std::optional<Event> ParseSingleEventFast(std::string_view body, const ParseOpti
   event.received_at_ms = options.now_ms;
   event.id = id ? std::string(*id) : NewUuidV7(options.now_ms);
   return event;
+}
+
+}  // namespace
+
+std::optional<Event> ParseSingleEventFast(std::string_view body, const ParseOptions& options) {
+  Scanner in(body);
+  std::optional<Event> event = PlainEvent(in, options);
+  if (!event || !in.AtEnd()) return std::nullopt;
+  return event;
+}
+
+std::optional<std::vector<Event>> ParseBatchFast(std::string_view body, const ParseOptions& options) {
+  Scanner in(body);
+  if (!in.Take('[') || in.Peek(']')) return std::nullopt;
+  std::vector<Event> events;
+  do {
+    if (events.size() == options.max_batch_events) return std::nullopt;  // too many: the full parser says so
+    std::optional<Event> event = PlainEvent(in, options);
+    if (!event) return std::nullopt;
+    events.push_back(std::move(*event));
+  } while (in.Take(','));
+  if (!in.Take(']') || !in.AtEnd()) return std::nullopt;
+  return events;
 }
 
 }  // namespace flagmeter

@@ -123,6 +123,14 @@ TEST(Rfc3339, FormatsTheEdgesOfTheYearRange) {
   EXPECT_EQ(FormatRfc3339(Ms(9999, 12, 31, 23, 59, 59, 999)), "9999-12-31T23:59:59.999Z");
 }
 
+TEST(Rfc3339, AppendsWhatItFormats) {
+  for (const std::int64_t ms : {Ms(2026, 11, 1), Ms(2026, 11, 29, 12, 0, 0, 250), std::int64_t{-1}}) {
+    std::string out = "at ";
+    AppendRfc3339(ms, out);
+    EXPECT_EQ(out, "at " + FormatRfc3339(ms));
+  }
+}
+
 TEST(Rfc3339, FormatThenParseRoundTrips) {
   for (const std::int64_t ms : {Ms(2024, 2, 29, 13, 14, 15, 16), Ms(1900, 3, 1), Ms(1969, 7, 20, 20, 17, 40),
                                 std::int64_t{-1}, std::int64_t{1}, Ms(2026, 11, 29, 23, 59, 59, 999)}) {

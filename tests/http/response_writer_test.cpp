@@ -56,5 +56,32 @@ TEST(ResponseWriter, HeadKeepsTheLengthAndDropsTheBody) {
   EXPECT_EQ(bytes + response.body(), SerializeResponse(response, false));
 }
 
+TEST(ResponseWriter, WritesTheContentLengthOfAnUnpreparedResponse) {
+  HttpResponse response = JsonResponse(201, R"({"success":true,"eventId":"e1"})");
+  response.keep_alive(false);
+  EXPECT_EQ(SerializeResponse(response, false), BeastBytes(Prepared(response, false)));
+  EXPECT_EQ(SerializeResponse(response, true) + response.body(), BeastBytes(Prepared(response, false)));
+}
+
+TEST(ResponseWriter, MatchesBeastForANotModifiedAnswer) {
+  HttpResponse response(http::status::not_modified, 11);
+  response.set(http::field::etag, "\"abc\"");
+  EXPECT_EQ(SerializeResponse(response, false), BeastBytes(Prepared(response, true)));
+}
+
+TEST(ResponseWriter, WritesOneContentLengthWhenTheResponseHasAStaleOne) {
+  HttpResponse response = JsonResponse(200, "{}");
+  response.content_length(99);
+  EXPECT_EQ(SerializeResponse(response, false), BeastBytes(Prepared(response, true)));
+}
+
+TEST(ResponseWriter, AppendsToAReusedBuffer) {
+  std::string out = "left over from the previous answer";
+  out.clear();
+  const HttpResponse response = JsonResponse(200, "{}");
+  AppendResponse(response, false, out);
+  EXPECT_EQ(out, BeastBytes(Prepared(response, true)));
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -114,5 +114,44 @@ TEST(SingleEventFastPath, ParseEventsGivesTheSameErrorsEitherWay) {
   }
 }
 
+TEST(SingleEventFastPath, ReadsABatchOfPlainEventsAsTheFullParserDoes) {
+  const std::string body =
+      R"([{"tenant":"acme","feature":"gpt-4o","tokens":1},)"
+      "\n {\"id\":\"req-2\", \"tenant\":\"globex\",\"feature\":\"f\",\"tokens\":9007199254740991,"
+      R"("timestamp":"2026-11-29T08:00:00Z"} ])";
+  const std::optional<std::vector<Event>> fast = ParseBatchFast(body, Options(true));
+  ASSERT_TRUE(fast.has_value());
+  const auto full = Full(body);
+  ASSERT_TRUE(std::holds_alternative<ParsedEvents>(full));
+  const std::vector<Event>& expected = std::get<ParsedEvents>(full).events;
+  ASSERT_EQ(fast->size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ((*fast)[i].tenant, expected[i].tenant);
+    EXPECT_EQ((*fast)[i].feature, expected[i].feature);
+    EXPECT_EQ((*fast)[i].tokens, expected[i].tokens);
+    EXPECT_EQ((*fast)[i].occurred_at_ms, expected[i].occurred_at_ms);
+    EXPECT_EQ((*fast)[i].received_at_ms, expected[i].received_at_ms);
+  }
+  EXPECT_EQ((*fast)[0].id.size(), 36u);  // a new UUIDv7
+  EXPECT_EQ((*fast)[1].id, "req-2");
+  const auto parsed = ParseEvents(body, Options(true));
+  ASSERT_TRUE(std::holds_alternative<ParsedEvents>(parsed));
+  EXPECT_TRUE(std::get<ParsedEvents>(parsed).is_batch);
+}
+
+TEST(SingleEventFastPath, LeavesEveryOtherArrayToTheFullParser) {
+  const std::string plain = R"({"tenant":"acme","feature":"gpt-4o","tokens":1})";
+  for (const std::string& body :
+       {std::string("[]"), "[" + plain + ",]", "[" + plain + "] x", "[" + plain + "," + plain, "[[" + plain + "]]",
+        "[" + plain + ",{}]", "[" + plain + R"(,{"tenant":"acme","feature":"gpt-4o","tokens":0}])",
+        "[" + plain + R"(,{"tenant":"acme","feature":"gpt-4o","tokens":1,"extra":true}])", "[" + plain + ",1]"}) {
+    EXPECT_FALSE(ParseBatchFast(body, Options(true))) << body;
+  }
+  ParseOptions two = Options(true);
+  two.max_batch_events = 2;
+  EXPECT_TRUE(ParseBatchFast("[" + plain + "," + plain + "]", two));
+  EXPECT_FALSE(ParseBatchFast("[" + plain + "," + plain + "," + plain + "]", two));  // the full parser words it
+}
+
 }  // namespace
 }  // namespace flagmeter

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command lines of scripts/bench (--drain, --workers, --batch-size) and
-# scripts/bench-floors, parsed without running anything (FM_BENCH_PARSE_ONLY).
+# scripts/bench-floors and scripts/bench-allocs, parsed without running anything (FM_BENCH_PARSE_ONLY).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 check() {
@@ -25,3 +25,8 @@ check 'rows=500000 repeat=3 items=500000 batches=1 10 100 1000 aof=yes' "floors 
 check 'rows=1000 repeat=1 items=200 batches=5 50 aof=no' "floors options" "$floors" --rows 1000 --repeat 1 --items 200 --batches "5 50" --no-aof
 check "[flagmeter] error: expected a positive number, not 'x'" "floors bad batch" "$floors" --batches "10 x"
 check "[flagmeter] error: unknown argument '--nope' (see scripts/bench-floors --help)" "floors unknown" "$floors" --nope
+allocs=$root/scripts/bench-allocs
+check 'requests=2000 10000 routes=single batch usage warmup=1000 settle=1' "allocs defaults" "$allocs"
+check 'requests=500 5000 routes=usage warmup=10 settle=2' "allocs options" "$allocs" --requests "500 5000" --routes usage --warmup 10 --settle 2
+check "[flagmeter] error: unknown route 'all': single, batch or usage" "allocs bad route" "$allocs" --routes all
+check "[flagmeter] error: expected a positive number, not '0'" "allocs zero requests" "$allocs" --requests 0

@@ -50,6 +50,13 @@ TEST(QueueingIngestService, AdmitsNewTenantsThroughTheDirectoryThenKnowsThem) {
   EXPECT_EQ(ingest.store.TenantCount(), 2u);
 }
 
+TEST(QueueingIngestService, AnUnknownTenantAfterRepeatsOfAKnownOneIsNotKnown) {
+  Ingest ingest;
+  EXPECT_TRUE(Wait([&](auto done) { ingest.service.AdmitTenants(EventsOf({"acme"}), done); }).ok());
+  EXPECT_TRUE(ingest.service.TenantsKnown(EventsOf({"acme", "acme", "acme"})));
+  EXPECT_FALSE(ingest.service.TenantsKnown(EventsOf({"acme", "acme", "globex", "acme"})));
+}
+
 TEST(QueueingIngestService, CountsOnlyTheEventsTheQueueTook) {
   Ingest ingest;
   EXPECT_TRUE(Wait([&](auto done) { ingest.service.Enqueue(EventsOf({"acme", "acme"}), done); }).ok());

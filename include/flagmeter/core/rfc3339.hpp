@@ -23,4 +23,7 @@ std::optional<std::int64_t> ParseRfc3339Ms(std::string_view text);
 /// back to the same value. Thread-safe (pure).
 std::string FormatRfc3339(std::int64_t ms);
 
+/// FormatRfc3339 appended to `out`, without a string of its own.
+void AppendRfc3339(std::int64_t ms, std::string& out);
+
 }  // namespace flagmeter
