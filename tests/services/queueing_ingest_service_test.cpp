@@ -1,7 +1,10 @@
 #include "flagmeter/services/queueing_ingest_service.hpp"
 
+#include <cstdint>
 #include <future>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <prometheus/counter.h>
@@ -28,13 +31,15 @@ std::vector<Event> EventsOf(std::initializer_list<const char*> tenants) {
 }
 
 struct Ingest {
+  explicit Ingest(std::int64_t max_tenants = 2) : creator{{.max_tenants = max_tenants}, [this] { return store.NewStore(); }} {
+    creator.Start();
+  }
   fakes::FakeTenantStore store;
-  TenantCreator creator{{.max_tenants = 2}, [this] { return store.NewStore(); }};
+  TenantCreator creator;
   TenantDirectory directory{100, &creator};
   fakes::FakeEventSink sink{3};
   Metrics metrics;
   QueueingIngestService service{directory, sink, metrics};
-  Ingest() { creator.Start(); }
 };
 
 TEST(QueueingIngestService, AdmitsNewTenantsThroughTheDirectoryThenKnowsThem) {
@@ -55,6 +60,23 @@ TEST(QueueingIngestService, AnUnknownTenantAfterRepeatsOfAKnownOneIsNotKnown) {
   EXPECT_TRUE(Wait([&](auto done) { ingest.service.AdmitTenants(EventsOf({"acme"}), done); }).ok());
   EXPECT_TRUE(ingest.service.TenantsKnown(EventsOf({"acme", "acme", "acme"})));
   EXPECT_FALSE(ingest.service.TenantsKnown(EventsOf({"acme", "acme", "globex", "acme"})));
+}
+
+// Past a few names the batch's tenants are kept in a set: every one of many
+// is still asked about, once, whatever their order.
+TEST(QueueingIngestService, ABatchOfManyTenantsAsksAboutEachOnce) {
+  Ingest ingest(/*max_tenants=*/100);
+  std::vector<Event> events;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 20; ++i) events.push_back(Event{.tenant = "t" + std::to_string(i), .feature = "chat", .tokens = 2});
+  }
+  EXPECT_FALSE(ingest.service.TenantsKnown(events));
+  EXPECT_TRUE(Wait([&](auto done) { ingest.service.AdmitTenants(events, done); }).ok());
+  EXPECT_EQ(ingest.store.TenantCount(), 20u);
+  EXPECT_TRUE(ingest.service.TenantsKnown(events));
+  events.push_back(Event{.tenant = "stranger", .feature = "chat", .tokens = 2});
+  events.push_back(events.front());
+  EXPECT_FALSE(ingest.service.TenantsKnown(events));
 }
 
 TEST(QueueingIngestService, CountsOnlyTheEventsTheQueueTook) {
