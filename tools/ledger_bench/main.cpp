@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -71,18 +72,29 @@ Options Parse(int argc, char** argv) {
   return options;
 }
 
-// The parent of process `pid` (field 4 of /proc/<pid>/stat), or 0.
-long ParentPid(long pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return 0;
-  const auto close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(line.substr(close + 2));
-  std::string state;
+// What /proc/<pid>/stat says of a process: its name, its parent and the CPU
+// it used (utime + stime, in clock ticks).
+struct ProcStat {
+  std::string name;
   long parent = 0;
-  rest >> state >> parent;
-  return parent;
+  double cpu_ticks = 0;
+};
+
+std::optional<ProcStat> ReadProcStat(const std::string& pid) {
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return std::nullopt;
+  const auto open = line.find('('), close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return std::nullopt;
+  ProcStat result{line.substr(open + 1, close - open - 1)};
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  for (int index = 3; rest >> field; ++index) {
+    if (index == 4) result.parent = std::stol(field);
+    if (index == 14 || index == 15) result.cpu_ticks += std::stod(field);
+    if (index == 15) break;
+  }
+  return result;
 }
 
 // CPU seconds of the PostgreSQL server whose postmaster is `postmaster`: it
@@ -97,23 +109,10 @@ double PostgresCpuSeconds(long postmaster) {
   while (dirent* entry = readdir(proc)) {
     const std::string pid = entry->d_name;
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat("/proc/" + pid + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    if (line.substr(open + 1, close - open - 1) != "postgres") continue;
-    std::istringstream rest(line.substr(close + 2));
-    std::string field;
-    long parent = 0;
-    double utime = 0, stime = 0;
-    for (int index = 3; rest >> field; ++index) {
-      if (index == 4) parent = std::stol(field);
-      if (index == 14) utime = std::stod(field);
-      if (index == 15) { stime = std::stod(field); break; }
-    }
-    if (std::stol(pid) != postmaster && parent != postmaster) continue;
-    total += (utime + stime) / ticks;
+    const std::optional<ProcStat> stat = ReadProcStat(pid);
+    if (!stat || stat->name != "postgres") continue;
+    if (std::stol(pid) != postmaster && stat->parent != postmaster) continue;
+    total += stat->cpu_ticks / ticks;
   }
   closedir(proc);
   return total;
@@ -142,7 +141,8 @@ int main(int argc, char** argv) {
   // The server is on this machine (its processes are read from /proc).
   const long postmaster = [&] {
     pqxx::nontransaction tx(connection);
-    return ParentPid(tx.exec1("SELECT pg_backend_pid()")[0].as<long>());
+    const std::optional<ProcStat> backend = ReadProcStat(tx.exec1("SELECT pg_backend_pid()")[0].as<std::string>());
+    return backend ? backend->parent : 0L;
   }();
   const int migrated_day = [&] {
     pqxx::nontransaction tx(connection);
