@@ -26,7 +26,9 @@ class StopSignal;
 /// tests shorten the waits.
 struct WorkerRetryPolicy {
   std::chrono::milliseconds initial_backoff{100};  // first wait after a failed claim or commit
-  std::chrono::milliseconds max_backoff{5000};     // the doubling stops here (before jitter)
+  // The doubling stops here (before jitter): once PostgreSQL or Valkey is
+  // back, the held batches go in within a second.
+  std::chrono::milliseconds max_backoff{1000};
   int max_refusals = 3;                            // InvalidArgument answers before an event is dead-lettered
   int ack_attempts = 3;                       // tries of Ack before the batch is left to the lease reaper
   std::chrono::milliseconds ack_backoff{20};  // first wait between Ack tries (doubles)
