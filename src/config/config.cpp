@@ -230,7 +230,7 @@ const std::vector<Variable>& Variables() {
        2000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::replica_ack_timeout_ms>},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
-      {"BATCH_SIZE", "1000", "most events a worker commits in one transaction", 1, 10000,
+      {"BATCH_SIZE", "2000", "most events a worker commits in one transaction", 1, 10000,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::max_batch_size>},
       {"BATCH_LINGER_MS", "50", "ms a worker waits after a partial batch so the next one is larger", 0, 10000,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::linger_ms>},

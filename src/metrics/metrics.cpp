@@ -38,7 +38,9 @@ namespace {
 
 const prometheus::Histogram::BucketBoundaries kRequestDurationBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
-const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets = {1, 10, 50, 100, 250, 500, 750, 1000, 2500};
+// Up to BATCH_SIZE's largest value; 2000, its default, marks full batches (a backlog).
+const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets = {1,    10,   50,   100,  250,
+                                                                   500,  750,  1000, 2000, 5000, 10000};
 const prometheus::Histogram::BucketBoundaries kIngestLagBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,  0.25, 0.5,
                                                                    1.0,   2.5,  5.0,   10.0, 30.0, 60.0};
 

@@ -119,7 +119,9 @@ TEST(Metrics, HistogramBucketsSpanTheDocumentedRanges) {
       "flagmeter_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/health\",le=";
   EXPECT_EQ(SampleValue(text, duration + "\"0.0005\"}"), 1);
   EXPECT_EQ(SampleValue(text, duration + "\"2.5\"}"), 1);
-  EXPECT_TRUE(SampleValue(text, "flagmeter_worker_batch_size_bucket{le=\"2500\"}").has_value());
+  // BATCH_SIZE's default and its largest value.
+  EXPECT_TRUE(SampleValue(text, "flagmeter_worker_batch_size_bucket{le=\"2000\"}").has_value());
+  EXPECT_TRUE(SampleValue(text, "flagmeter_worker_batch_size_bucket{le=\"10000\"}").has_value());
   EXPECT_TRUE(SampleValue(text, "flagmeter_ingest_lag_seconds_bucket{le=\"0.005\"}").has_value());
 }
 

@@ -61,7 +61,7 @@ struct QueueConfig {
 
 struct WorkerConfig {
   int concurrency = 2;                     // WORKER_CONCURRENCY: worker threads
-  std::size_t max_batch_size = 1000;       // BATCH_SIZE: events per transaction, at most
+  std::size_t max_batch_size = 2000;       // BATCH_SIZE: events per transaction, at most
   int idle_poll_ms = 10;                   // wait between claims when the queue is empty
   int linger_ms = 50;                      // BATCH_LINGER_MS: wait after a partial batch, so batches grow
 };
