@@ -5,8 +5,9 @@ first grew and when it reached the target (the drain benchmark's clock).
     counter_watch.py --url BASE --metric NAME --start S --target N
                      [--interval SECONDS] [--timeout SECONDS]
 
-Polls BASE/metrics every --interval over one kept-alive connection, all in
-this one process: a shell loop of curl, awk and date starts four processes
+Polls BASE/metrics every --interval over one kept-alive connection (the
+sampler's MetricsProbe, scripts/lib/bench_sampler.py), all in this one
+process: a shell loop of curl, awk and date starts four processes
 per poll, which took about a seventh of the two cores away from the drain it
 was timing. Prints one line, "FIRST DONE LAST VALUE": the wall-clock times
 (seconds since the epoch, as `date +%s.%N` prints them) of the first poll
@@ -16,24 +17,20 @@ counter's growth then. Exits 0 once the target is reached, 1 on timeout.
 """
 
 import argparse
-import http.client
 import sys
 import time
 import urllib.parse
 
+from bench_sampler import LINE, MetricsProbe  # the sampler's /metrics client and line syntax
 
-def read_counter(connection, name):
-    """The value of the sample line `NAME VALUE` (0 when absent)."""
-    connection.request("GET", "/metrics")
-    response = connection.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise OSError(f"/metrics answered {response.status}")
+
+def counter(text, name):
+    """The value of the unlabelled sample `NAME VALUE` of a /metrics page (0 when absent)."""
     value = 0.0
-    prefix = name.encode() + b" "
-    for line in body.splitlines():
-        if line.startswith(prefix):
-            value = float(line.split()[1])
+    for line in text.splitlines():
+        match = LINE.match(line)
+        if match and match.group(1) == name and match.group(2) is None:
+            value = float(match.group(3))
     return value
 
 
@@ -50,21 +47,17 @@ def main():
     url = urllib.parse.urlsplit(args.url)
     if url.scheme != "http" or not url.hostname:
         parser.error(f"--url must be http://host:port, not {args.url!r}")
-    connection = None
+    probe = MetricsProbe(args.url.rstrip("/") + "/metrics")
     first = done = None
     grown = 0.0
     last = time.time()
     give_up = last + args.timeout
     while True:
-        try:
-            if connection is None:
-                connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=10)
-            grown = read_counter(connection, args.metric) - args.start
-        except (OSError, http.client.HTTPException) as error:
-            print(f"counter_watch: {args.url}/metrics: {error}; retrying", file=sys.stderr)
-            if connection is not None:
-                connection.close()
-            connection = None
+        text = probe.fetch()
+        if text is None:
+            print(f"counter_watch: {args.url}/metrics did not answer; retrying", file=sys.stderr)
+        else:
+            grown = counter(text, args.metric) - args.start
         last = time.time()
         if first is None and grown > 0:
             first = last
@@ -74,6 +67,8 @@ def main():
         if last >= give_up:
             break
         time.sleep(args.interval)
+
+    probe.close()
 
     def stamp(t):
         return "-" if t is None else f"{t:.6f}"

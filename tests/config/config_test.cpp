@@ -32,6 +32,7 @@ TEST_F(ConfigTest, DefaultsMatchTheContract) {
   EXPECT_EQ(config->queue.valkey.port, 6379);
   EXPECT_EQ(config->queue.name, "events");
   EXPECT_EQ(config->worker.concurrency, 2);
+  EXPECT_EQ(config->worker.max_batch_size, 2000u);  // the README's BATCH_SIZE
   EXPECT_EQ(config->http.max_body_bytes, 1048576u);
   EXPECT_EQ(config->queue.max_depth, 1000000);
   EXPECT_EQ(config->log_level, "info");
