@@ -15,6 +15,7 @@ std::chrono::milliseconds Backoff::Next() {
   std::uniform_int_distribution<std::chrono::milliseconds::rep> jitter(full / 2, full);
   const std::chrono::milliseconds delay(jitter(rng_));
   base_ = std::min(base_ * 2, max_);
+  ++failures_;
   return delay;
 }
 

@@ -17,12 +17,24 @@ class Backoff final {
   std::chrono::milliseconds Next();
 
   /// Back to `initial`, after a success.
-  void Reset() { base_ = initial_; }
+  void Reset() {
+    base_ = initial_;
+    failures_ = 0;
+  }
+
+  /// Failures (calls of Next) since construction or the last Reset.
+  int failures() const { return failures_; }
+
+  /// Whether the failure just counted is worth a log line: the first three
+  /// of an outage, then every 20th. At the cap a long outage is still logged
+  /// every few seconds, not at every retry.
+  bool ShouldLog() const { return failures_ <= 3 || failures_ % 20 == 0; }
 
  private:
   const std::chrono::milliseconds initial_;
   const std::chrono::milliseconds max_;
   std::chrono::milliseconds base_;
+  int failures_ = 0;
   std::minstd_rand rng_;
 };
 

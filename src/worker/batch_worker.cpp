@@ -60,8 +60,10 @@ void BatchWorker::Run() {
 
 void BatchWorker::WaitAfterClaimFailure(const Status& status) {
   const std::chrono::milliseconds delay = claim_backoff_.Next();
-  spdlog::warn("worker {}: claim of up to {} events failed, retrying in {} ms: {}", index_,
-               config_.max_batch_size, delay.count(), status.ToString());
+  if (claim_backoff_.ShouldLog()) {
+    spdlog::warn("worker {}: claim of up to {} events failed (failure {} in a row), retrying in {} ms: {}", index_,
+                 config_.max_batch_size, claim_backoff_.failures(), delay.count(), status.ToString());
+  }
   // Nothing is held: a stop may end the wait at once.
   stop_.WaitIdle(delay);
 }
@@ -245,8 +247,10 @@ bool BatchWorker::DeadLetterWithRetry(const std::string& raw, DeadLetterReason r
 bool BatchWorker::PauseBeforeRetry(Backoff& backoff, const char* what, std::size_t batch_size,
                                    const Status& status) {
   const std::chrono::milliseconds delay = backoff.Next();
-  spdlog::warn("worker {}: {} of {} events failed, retrying in {} ms: {}", index_, what, batch_size,
-               delay.count(), status.ToString());
+  if (backoff.ShouldLog()) {
+    spdlog::warn("worker {}: {} of {} events failed (failure {} in a row), retrying in {} ms: {}", index_, what,
+                 batch_size, backoff.failures(), delay.count(), status.ToString());
+  }
   if (!stop_.WaitBeforeRetry(delay)) return false;
   // Keeps the reaper from handing the held batch to another consumer while
   // the outage lasts.

@@ -26,7 +26,7 @@
 // dedup makes that harmless: counting is exactly once.
 //
 // Retries. Unavailable and Internal from the store: capped exponential backoff
-// with jitter (WorkerRetryPolicy: 100 ms doubling to 1 s), RenewLease() between
+// with jitter (WorkerRetryPolicy: 100 ms doubling to 250 ms), RenewLease() between
 // tries, the same batch kept: events wait, nothing is lost and nothing else
 // is claimed meanwhile. A failed Claim backs off the same way. A failed Ack is
 // retried a few times quickly, then left to redelivery (above).
