@@ -1,12 +1,14 @@
 #include "flagmeter/queue/event_codec.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "flagmeter/core/event_json.hpp"
 #include "flagmeter/core/event_wire.hpp"
+#include "queue/queued_event_fast_path.hpp"
 
 namespace flagmeter {
 namespace {
@@ -112,6 +114,11 @@ std::string EncodeEvent(const Event& event) {
 }
 
 Result<Event> DecodeEvent(std::string_view encoded) {
+  if (std::optional<Event> event = DecodeQueuedEventFast(encoded)) return std::move(*event);
+  return DecodeEventDocument(encoded);
+}
+
+Result<Event> DecodeEventDocument(std::string_view encoded) {
   Json json = Json::parse(encoded.begin(), encoded.end(), /*cb=*/nullptr,
                           /*allow_exceptions=*/false);
   if (json.is_discarded()) {

@@ -21,7 +21,13 @@ std::string EncodeEvent(const Event& event);
 /// such an entry can never be stored and belongs in the dead-letter list.
 /// Unknown fields are ignored, so newer writers can add some. Never throws.
 /// Thread-safe (pure).
+/// Entries in the service's own exact shape are read without a JSON
+/// document (src/queue/queued_event_fast_path.hpp); the rest as below.
 Result<Event> DecodeEvent(std::string_view encoded);
+
+/// DecodeEvent without that fast path, always through a JSON document: the
+/// reference the tests and the fuzzer hold the fast path to.
+Result<Event> DecodeEventDocument(std::string_view encoded);
 
 /// The tenant of an event EncodeEvent wrote, read without decoding the rest
 /// (the pusher routes each event to its tenant's shard). Falls back to
