@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "queue/expect_same_event.hpp"
+
 namespace flagmeter {
 namespace {
 
@@ -19,15 +21,6 @@ Event SampleEvent() {
                1500,
                1'795'000'000'000,
                1'795'000'000'250};
-}
-
-void ExpectSameEvent(const Event& a, const Event& b) {
-  EXPECT_EQ(a.id, b.id);
-  EXPECT_EQ(a.tenant, b.tenant);
-  EXPECT_EQ(a.feature, b.feature);
-  EXPECT_EQ(a.tokens, b.tokens);
-  EXPECT_EQ(a.occurred_at_ms, b.occurred_at_ms);
-  EXPECT_EQ(a.received_at_ms, b.received_at_ms);
 }
 
 void ExpectRejected(std::string_view encoded, const std::string& fragment) {

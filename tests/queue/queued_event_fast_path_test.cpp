@@ -8,19 +8,10 @@
 
 #include "flagmeter/core/event_json.hpp"
 #include "flagmeter/queue/event_codec.hpp"
+#include "queue/expect_same_event.hpp"
 
 namespace flagmeter {
 namespace {
-
-void ExpectSameEvent(const Event& a, const Event& b) {
-  EXPECT_EQ(a.id, b.id);
-  EXPECT_EQ(a.tenant, b.tenant);
-  EXPECT_EQ(a.feature, b.feature);
-  EXPECT_EQ(a.tokens, b.tokens);
-  EXPECT_EQ(a.occurred_at_ms, b.occurred_at_ms);
-  EXPECT_EQ(a.received_at_ms, b.received_at_ms);
-  EXPECT_EQ(a.accept_seq, b.accept_seq);
-}
 
 // What the push script makes of EncodeEvent's text: the number in front.
 std::string Stamped(std::int64_t seq, const Event& event) {
