@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "flagmeter/core/event.hpp"
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/uuid.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::uint64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1, exact in a double
+constexpr auto kMaxTokens = static_cast<std::uint64_t>(kMaxEventTokens);
 constexpr std::size_t kMaxParserDetailBytes = 160;
 constexpr char kTokensRule[] = "tokens must be an integer from 1 to 9007199254740991";
 constexpr char kTimestampRule[] = "timestamp must be an RFC 3339 date-time such as 2026-11-29T12:00:00Z";

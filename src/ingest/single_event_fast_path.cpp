@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "flagmeter/core/event.hpp"
 #include "flagmeter/core/rfc3339.hpp"
 #include "flagmeter/core/uuid.hpp"
 #include "flagmeter/ingest/name_rules.hpp"
@@ -12,7 +13,7 @@
 namespace flagmeter {
 namespace {
 
-constexpr std::uint64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1, as the full parser
+constexpr auto kMaxTokens = static_cast<std::uint64_t>(kMaxEventTokens);
 
 // A cursor over the body that gives up (returns false) at anything outside
 // the narrow grammar it reads.

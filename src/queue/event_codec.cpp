@@ -15,7 +15,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1
 
 using event_wire::Field;
 
@@ -55,7 +54,7 @@ Status ReadFields(Json& object, Event& event) {
   if (status.ok()) status = ReadString(object, wire::kTenant, event.tenant);
   if (status.ok()) status = ReadString(object, wire::kFeature, event.feature);
   if (status.ok()) status = ReadInteger(object, wire::kTokens, event.tokens);
-  if (status.ok() && (event.tokens < 1 || event.tokens > kMaxTokens)) {
+  if (status.ok() && (event.tokens < 1 || event.tokens > kMaxEventTokens)) {
     status = FieldStatus(wire::kTokens, "must be from 1 to 9007199254740991");
   }
   if (status.ok()) status = ReadInteger(object, wire::kOccurredAt, event.occurred_at_ms);

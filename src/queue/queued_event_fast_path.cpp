@@ -8,7 +8,6 @@
 namespace flagmeter {
 namespace {
 
-constexpr std::int64_t kMaxTokens = 9'007'199'254'740'991;  // 2^53 - 1, as DecodeEvent
 constexpr std::size_t kMaxDigits = 18;                      // below INT64_MAX whatever the digits
 
 // A cursor that gives up (returns false) at anything outside the one shape
@@ -82,7 +81,6 @@ class Cursor final {
   std::size_t pos_ = 0;
 };
 
-
 }  // namespace
 
 std::optional<Event> DecodeQueuedEventFast(std::string_view encoded) {
@@ -106,7 +104,7 @@ std::optional<Event> DecodeQueuedEventFast(std::string_view encoded) {
     return std::nullopt;
   }
   if (!cursor.Take('}') || !cursor.AtEnd()) return std::nullopt;
-  if (event.tokens < 1 || event.tokens > kMaxTokens) return std::nullopt;  // refused, in DecodeEvent's words
+  if (event.tokens < 1 || event.tokens > kMaxEventTokens) return std::nullopt;  // refused, in DecodeEvent's words
   return event;
 }
 

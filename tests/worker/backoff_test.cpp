@@ -5,13 +5,21 @@
 #include <algorithm>
 #include <chrono>
 
+#include "flagmeter/worker/worker_pool.hpp"
+
 namespace flagmeter::worker_internal {
 namespace {
 
 using std::chrono::milliseconds;
 
+// The workers' own policy, as docs/reliability.md gives it: 100 ms doubling to 250 ms.
+Backoff WorkersBackoff() {
+  const WorkerRetryPolicy policy;
+  return Backoff(policy.initial_backoff, policy.max_backoff);
+}
+
 TEST(Backoff, DoublesWithinJitterUpToTheCap) {
-  Backoff backoff(milliseconds(100), milliseconds(250));
+  Backoff backoff = WorkersBackoff();
   // Bases 100, 200, then 250 for good; each delay is in [base / 2, base].
   const milliseconds bases[] = {milliseconds(100), milliseconds(200), milliseconds(250), milliseconds(250),
                                 milliseconds(250)};
@@ -23,7 +31,7 @@ TEST(Backoff, DoublesWithinJitterUpToTheCap) {
 }
 
 TEST(Backoff, NeverWaitsLongerThanTheCapHowEverLongTheOutage) {
-  Backoff backoff(milliseconds(100), milliseconds(250));
+  Backoff backoff = WorkersBackoff();
   milliseconds longest{0};
   for (int i = 0; i < 10000; ++i) longest = std::max(longest, backoff.Next());
   EXPECT_LE(longest, milliseconds(250));

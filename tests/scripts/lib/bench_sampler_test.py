@@ -2,13 +2,11 @@
 """scripts/lib/bench_sampler.py: the /metrics arithmetic, and a short run
 against a loopback server that serves growing counters."""
 
-import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
@@ -19,6 +17,7 @@ SAMPLER = os.path.join(ROOT, "scripts", "lib", "bench_sampler.py")
 sys.dont_write_bytecode = True  # no __pycache__ in scripts/lib
 sys.path.insert(0, os.path.dirname(SAMPLER))
 import bench_sampler  # noqa: E402
+from metrics_page_server import MetricsPageServer  # noqa: E402 (this folder)
 
 BOUNDS = ["0.001", "0.01", "0.1", "+Inf"]
 
@@ -66,35 +65,19 @@ class Arithmetic(unittest.TestCase):
         self.assertIsNone(bench_sampler.quantile(0.99, {}))
 
 
-class GrowingMetrics(http.server.BaseHTTPRequestHandler):
+def growing_page(scrapes):
     """Each scrape sees 100 more events, all of them between 1 and 10 ms."""
-    protocol_version = "HTTP/1.1"
-    scrapes = 0
-
-    def do_GET(self):
-        cls = type(self)
-        events = 100 * cls.scrapes
-        body = page(events, cls.scrapes, [0, events, events, events], 3).encode()
-        cls.scrapes += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    events = 100 * scrapes
+    return page(events, scrapes, [0, events, events, events], 3)
 
 
 class ShortRun(unittest.TestCase):
     def test_writes_one_line_per_interval_with_rates_from_the_second_on(self):
-        server = http.server.HTTPServer(("127.0.0.1", 0), GrowingMetrics)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        server = MetricsPageServer(growing_page)
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "samples.jsonl")
             sampler = subprocess.Popen([
-                sys.executable, "-B", SAMPLER, "--metrics-url", f"http://127.0.0.1:{server.server_port}/metrics",
+                sys.executable, "-B", SAMPLER, "--metrics-url", f"http://127.0.0.1:{server.port}/metrics",
                 "--out", out, "--interval", "0.1", "--process", f"self={os.getpid()}",
                 "--process-tree", f"tree={os.getpid()}"])
             try:
@@ -108,8 +91,7 @@ class ShortRun(unittest.TestCase):
             finally:
                 sampler.terminate()
                 sampler.wait(timeout=10)
-                server.shutdown()
-                server.server_close()
+                server.close()
         self.assertGreaterEqual(len(rows), 4)
         self.assertIsNone(rows[0]["requests_per_second"])
         self.assertIsNone(rows[0]["p99_ms"])

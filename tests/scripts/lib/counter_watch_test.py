@@ -3,11 +3,9 @@
 runs against a loopback server whose counter grows, or never reaches the
 target."""
 
-import http.server
 import os
 import subprocess
 import sys
-import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,6 +15,7 @@ WATCH = os.path.join(ROOT, "scripts", "lib", "counter_watch.py")
 sys.dont_write_bytecode = True  # no __pycache__ in scripts/lib
 sys.path.insert(0, os.path.dirname(WATCH))
 import counter_watch  # noqa: E402
+from metrics_page_server import MetricsPageServer  # noqa: E402 (this folder)
 
 NAME = "flagmeter_events_persisted_total"
 
@@ -36,37 +35,17 @@ class Counter(unittest.TestCase):
         self.assertEqual(counter_watch.counter("flagmeter_queue_depth 3\n", NAME), 0)
 
 
-class GrowingCounter(http.server.BaseHTTPRequestHandler):
-    """Each scrape sees the counter 100 higher, starting at 1000."""
-    protocol_version = "HTTP/1.1"
-    scrapes = 0
-
-    def do_GET(self):
-        cls = type(self)
-        body = f"{NAME} {1000 + 100 * cls.scrapes}\n".encode()
-        cls.scrapes += 1
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 class Runs(unittest.TestCase):
     def setUp(self):
-        GrowingCounter.scrapes = 0
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), GrowingCounter)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # Each scrape sees the counter 100 higher, starting at 1000.
+        self.server = MetricsPageServer(lambda scrapes: f"{NAME} {1000 + 100 * scrapes}\n")
 
     def tearDown(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
     def watch(self, target, timeout):
         return subprocess.run(
-            [sys.executable, "-B", WATCH, "--url", f"http://127.0.0.1:{self.server.server_port}",
+            [sys.executable, "-B", WATCH, "--url", f"http://127.0.0.1:{self.server.port}",
              "--metric", NAME, "--start", "1000", "--target", str(target), "--interval", "0.01",
              "--timeout", str(timeout)], capture_output=True, text=True, timeout=30)
 
@@ -77,7 +56,7 @@ class Runs(unittest.TestCase):
         self.assertLess(float(first), float(done))  # first grew on the second scrape, reached on the fourth
         self.assertEqual(done, last)
         self.assertEqual(grown, "300")
-        self.assertEqual(GrowingCounter.scrapes, 4)
+        self.assertEqual(self.server.scrapes, 4)
 
     def test_a_target_never_reached_ends_at_the_timeout_with_no_done_time(self):
         run = self.watch(target=10**9, timeout=0.3)
