@@ -27,9 +27,9 @@ class StopSignal;
 struct WorkerRetryPolicy {
   std::chrono::milliseconds initial_backoff{100};  // first wait after a failed claim or commit
   // The doubling stops here (before jitter): once PostgreSQL or Valkey is
-  // back, the held batches go in within a quarter of a second. A refused
-  // connection costs the server next to nothing, and only some failures are
-  // logged (Backoff::ShouldLog).
+  // back, the workers try their held batches again within a quarter of a
+  // second. A refused connection costs the server next to nothing, and only
+  // some failures are logged (Backoff::ShouldLog).
   std::chrono::milliseconds max_backoff{250};
   int max_refusals = 3;                            // InvalidArgument answers before an event is dead-lettered
   int ack_attempts = 3;                       // tries of Ack before the batch is left to the lease reaper
