@@ -19,7 +19,10 @@ namespace {
 //    unpartitioned ledger not yet moved; the INSERT adds the others to the
 //    current partition, where the key (tenant, id, period) is unique, and
 //    only the ids it could not add are looked up there (usually none, so the
-//    common path costs one probe per older partition in reach);
+//    common path costs one probe per older partition in reach). In the
+//    LedgerInsert::kExpectNew form the INSERT has no ON CONFLICT: an id
+//    stored there already fails the statement instead, and the store runs
+//    the batch again in the kSkipStored form, which this describes;
 //  - a stored copy accepted later than ours (it reached the database first
 //    through another worker) is replaced in place, and the rollups move from
 //    its values to ours;
@@ -156,14 +159,18 @@ SELECT (SELECT count(*) FROM joined) AS matched,
        (SELECT count(*) FROM stored st WHERE st.earlier_by_number AND st.arrived_later) AS regressions
 )sql";
 
+// What LedgerInsert::kExpectNew leaves out of the events' INSERT.
+constexpr char kSkipStoredClause[] = "\n  ON CONFLICT (tenant_id, event_id, ledger_period) DO NOTHING\n";
+static_assert(std::string_view(kCommitEventsTemplate).find(kSkipStoredClause) != std::string_view::npos,
+              "the events' INSERT must carry the clause kExpectNew leaves out");
+
 // The batch parameter is read with the event's wire format and its owner's column list.
 static_assert(std::string_view(kCommitEventsTemplate).find(event_wire::kSqlColumns) != std::string_view::npos,
               "the commit SQL must read the batch as event_wire::kSqlColumns");
 
-}  // namespace
-
-std::string CommitEventsSql(CommitStatements scope) {
-  const std::string_view text = kCommitEventsTemplate;
+// The template with its `{{AND x.tenant_id}}` and `{{WHERE x.tenant_id}}`
+// markers expanded for `scope`.
+std::string ExpandTenantFilters(std::string_view text, CommitStatements scope) {
   std::string out;
   out.reserve(text.size() + 512);
   std::size_t at = 0;
@@ -184,6 +191,17 @@ std::string CommitEventsSql(CommitStatements scope) {
   }
   out.append(text.substr(at));
   return out;
+}
+
+}  // namespace
+
+std::string CommitEventsSql(CommitStatements scope, LedgerInsert insert) {
+  std::string sql = ExpandTenantFilters(kCommitEventsTemplate, scope);
+  if (insert == LedgerInsert::kExpectNew) {
+    const std::size_t clause = sql.find(kSkipStoredClause);
+    sql.replace(clause, std::string_view(kSkipStoredClause).size(), "\n");
+  }
+  return sql;
 }
 
 }  // namespace flagmeter

@@ -6,15 +6,30 @@
 
 namespace flagmeter {
 
+// How the commit statement adds the batch's events to the current partition.
+enum class LedgerInsert {
+  // A plain INSERT: the fast form, for batches whose ids are new. An id
+  // already stored in the current partition (a re-sent event, a redelivered
+  // batch, a concurrent commit of the same id) fails the whole statement
+  // with a unique violation (SQLSTATE 23505), and the caller runs the batch
+  // again with kSkipStored.
+  kExpectNew,
+  // INSERT ... ON CONFLICT DO NOTHING: ids already stored there are skipped
+  // and looked up, so their stored copies decide (pg_commit_sql.cpp). Costs
+  // a speculative insertion per event (about a sixth of the commit).
+  kSkipStored,
+};
+
 // The statement that commits events and their rollups (its design is
-// described in pg_commit_sql.cpp), built from one text in either scope:
+// described in pg_commit_sql.cpp), built from one text in either scope and
+// either insert:
 //  - kOnePerBatch: $1 the batch as JSON, $2 the period to commit under, $3
 //    the first period the idempotency window reaches;
 //  - kOnePerTenant: the same for one tenant's events, plus $4 that tenant's
 //    id. Every reference to a table distributed by tenant_id (read, update or
 //    the rows an INSERT takes) is filtered by `<alias>.tenant_id = $4::uuid`,
 //    so Citus can route the statement to the tenant's shard.
-std::string CommitEventsSql(CommitStatements scope);
+std::string CommitEventsSql(CommitStatements scope, LedgerInsert insert);
 
 // The per-tenant statement's value of the distribution column: the text's
 // `{{AND x.tenant_id}}` expands to ` AND x.tenant_id = $4::uuid`.

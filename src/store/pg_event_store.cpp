@@ -90,16 +90,22 @@ struct CommitCounts {
   }
 };
 
-std::vector<PreparedStatement> Statements(CommitStatements statements) {
-  if (statements == CommitStatements::kOnePerTenant) {
-    return {{"fm_insert_tenants", kAdmitTenantsSql},
-            {"fm_lock_ledger", kLockLedgerSql},
-            {"fm_tenant_ids", kTenantIdsSql},
-            {"fm_commit_tenant_events", CommitEventsSql(CommitStatements::kOnePerTenant)}};
+// The commit statement's prepared name for each scope and insert.
+const char* CommitStatementName(CommitStatements scope, LedgerInsert insert) {
+  if (scope == CommitStatements::kOnePerTenant) {
+    return insert == LedgerInsert::kExpectNew ? "fm_commit_new_tenant_events" : "fm_commit_tenant_events";
   }
-  return {{"fm_insert_tenants", kAdmitTenantsSql},
-          {"fm_lock_ledger", kLockLedgerSql},
-          {"fm_commit_events", CommitEventsSql(CommitStatements::kOnePerBatch)}};
+  return insert == LedgerInsert::kExpectNew ? "fm_commit_new_events" : "fm_commit_events";
+}
+
+std::vector<PreparedStatement> Statements(CommitStatements scope) {
+  std::vector<PreparedStatement> statements = {{"fm_insert_tenants", kAdmitTenantsSql},
+                                               {"fm_lock_ledger", kLockLedgerSql}};
+  if (scope == CommitStatements::kOnePerTenant) statements.push_back({"fm_tenant_ids", kTenantIdsSql});
+  for (const LedgerInsert insert : {LedgerInsert::kExpectNew, LedgerInsert::kSkipStored}) {
+    statements.push_back({CommitStatementName(scope, insert), CommitEventsSql(scope, insert)});
+  }
+  return statements;
 }
 
 }  // namespace
@@ -159,26 +165,40 @@ PgEventStore::BatchParameters PgEventStore::Parameters(const std::vector<Event>&
 }
 
 Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
+  // Almost every batch holds only new ids: the plain INSERT saves the
+  // speculative insertion per event. A stored id fails it, and the batch
+  // runs again skipping stored ids, as do the next batches for a while
+  // (whoever re-sent one id may re-send more).
+  const LedgerInsert insert = skip_stored_batches_left_ > 0 ? LedgerInsert::kSkipStored : LedgerInsert::kExpectNew;
+  const char* const statement = CommitStatementName(statements_, insert);
   pqxx::work tx(connection_->Get(), "commit_batch");
   // Unbounded (null): these events were accepted already.
   if (!batch.new_tenants_json.empty()) tx.exec_prepared("fm_insert_tenants", batch.new_tenants_json, true, nullptr);
   // Its own statement, before the commit's: see CommitEventsSql.
   const pqxx::row ledger = tx.exec_prepared1("fm_lock_ledger", idempotency_window_days_);
   CommitCounts counts;
-  if (statements_ == CommitStatements::kOnePerBatch) {
-    ++commit_statements_run_;
-    counts.Add(tx.exec_prepared1("fm_commit_events", batch.events_json, ledger[0].c_str(), ledger[1].c_str()));
-  } else {
-    // Tenants in the order of their ids; one whose row is missing matches
-    // none of its events, as in the single statement.
-    for (const pqxx::row& tenant : tx.exec_prepared("fm_tenant_ids", batch.tenant_names_json)) {
-      const auto events = batch.tenant_events.find(tenant[0].as<std::string>());
-      if (events == batch.tenant_events.end()) continue;
+  try {
+    if (statements_ == CommitStatements::kOnePerBatch) {
       ++commit_statements_run_;
-      counts.Add(tx.exec_prepared1("fm_commit_tenant_events", events->second, ledger[0].c_str(), ledger[1].c_str(),
-                                   tenant[1].c_str()));
-      if (counts.unresolved > 0) break;  // the whole batch runs again
+      counts.Add(tx.exec_prepared1(statement, batch.events_json, ledger[0].c_str(), ledger[1].c_str()));
+    } else {
+      // Tenants in the order of their ids; one whose row is missing matches
+      // none of its events, as in the single statement.
+      for (const pqxx::row& tenant : tx.exec_prepared("fm_tenant_ids", batch.tenant_names_json)) {
+        const auto events = batch.tenant_events.find(tenant[0].as<std::string>());
+        if (events == batch.tenant_events.end()) continue;
+        ++commit_statements_run_;
+        counts.Add(tx.exec_prepared1(statement, events->second, ledger[0].c_str(), ledger[1].c_str(),
+                                     tenant[1].c_str()));
+        if (counts.unresolved > 0) break;  // the whole batch runs again
+      }
     }
+  } catch (const pqxx::unique_violation&) {
+    // Only the events' INSERT lacks an ON CONFLICT, and only in this form.
+    if (insert != LedgerInsert::kExpectNew) throw;
+    ++stored_id_reruns_;
+    skip_stored_batches_left_ = kSkipStoredBatchesAfterStoredId;
+    return Status::Aborted("an id of the batch is stored already; running it again, skipping stored ids");
   }
   if (counts.unresolved > 0) {
     // A concurrent batch committed one of our ids after our snapshot: run
@@ -195,6 +215,7 @@ Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
                             " events matched no tenant row; nothing was committed");
   }
   tx.commit();
+  if (insert == LedgerInsert::kSkipStored) --skip_stored_batches_left_;
   return CommitOutcome{counts.inserted, batch.size - counts.inserted, counts.regressions};
 }
 

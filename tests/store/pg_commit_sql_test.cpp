@@ -1,4 +1,4 @@
-// The commit statement in its two scopes (COMMIT_PER_TENANT). Citus routes a
+// The commit statement in its two scopes (COMMIT_PER_TENANT) and two inserts. Citus routes a
 // statement to one shard only when every distributed table it touches is
 // fixed to one value of the distribution column; this reads the per-tenant
 // statement's text and checks that each reference to a distributed table is
@@ -76,17 +76,40 @@ std::string ReplaceOnce(std::string text, const std::string& from, const std::st
 }
 
 TEST(CommitEventsSql, EveryDistributedTableOfThePerTenantStatementIsFixedToTheTenant) {
-  const RoutingCheck check = CheckFixedToOneTenant(CommitEventsSql(CommitStatements::kOnePerTenant));
-  EXPECT_EQ(check.unfixed, std::vector<std::string>{});
-  // Two reads of events and one of events_unpartitioned, two UPDATEs, the
-  // INSERTs into events and the three rollups.
-  EXPECT_EQ(check.references, 9);
+  for (const LedgerInsert insert : {LedgerInsert::kExpectNew, LedgerInsert::kSkipStored}) {
+    const RoutingCheck check = CheckFixedToOneTenant(CommitEventsSql(CommitStatements::kOnePerTenant, insert));
+    EXPECT_EQ(check.unfixed, std::vector<std::string>{});
+    // Two reads of events and one of events_unpartitioned, two UPDATEs, the
+    // INSERTs into events and the three rollups.
+    EXPECT_EQ(check.references, 9);
+  }
+}
+
+std::size_t Occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+// The plain insert is the other form without the events' ON CONFLICT, in
+// both scopes; the rollups keep theirs.
+TEST(CommitEventsSql, ThePlainInsertLacksOnlyTheEventsConflictClause) {
+  const std::string events_clause = "ON CONFLICT (tenant_id, event_id, ledger_period) DO NOTHING";
+  for (const CommitStatements scope : {CommitStatements::kOnePerBatch, CommitStatements::kOnePerTenant}) {
+    const std::string skip = CommitEventsSql(scope, LedgerInsert::kSkipStored);
+    const std::string plain = CommitEventsSql(scope, LedgerInsert::kExpectNew);
+    EXPECT_EQ(Occurrences(skip, events_clause), 1u);
+    EXPECT_EQ(Occurrences(plain, events_clause), 0u);
+    EXPECT_EQ(Occurrences(skip, "ON CONFLICT"), 4u);
+    EXPECT_EQ(Occurrences(plain, "ON CONFLICT"), 3u);
+    EXPECT_EQ(ReplaceOnce(skip, "\n  " + events_clause, ""), plain);
+  }
 }
 
 // The batch statement is the same text without the filters: nothing in it is
 // fixed to a tenant, and the check names each of its nine references.
 TEST(CommitEventsSql, TheCheckNamesEveryReferenceOfTheBatchStatement) {
-  const std::string batch = CommitEventsSql(CommitStatements::kOnePerBatch);
+  const std::string batch = CommitEventsSql(CommitStatements::kOnePerBatch, LedgerInsert::kSkipStored);
   EXPECT_EQ(batch.find("$4"), std::string::npos);
   EXPECT_EQ(batch.find("{{"), std::string::npos);
   EXPECT_EQ(CheckFixedToOneTenant(batch).unfixed,
@@ -97,7 +120,7 @@ TEST(CommitEventsSql, TheCheckNamesEveryReferenceOfTheBatchStatement) {
 }
 
 TEST(CommitEventsSql, TheCheckCatchesOneReferenceLeftUnfixed) {
-  const std::string per_tenant = CommitEventsSql(CommitStatements::kOnePerTenant);
+  const std::string per_tenant = CommitEventsSql(CommitStatements::kOnePerTenant, LedgerInsert::kSkipStored);
   // A filter dropped.
   EXPECT_EQ(CheckFixedToOneTenant(ReplaceOnce(per_tenant, " AND u.tenant_id = $4::uuid", "")).unfixed,
             std::vector<std::string>{"FROM events_unpartitioned u"});

@@ -28,13 +28,21 @@ enum class CommitStatements {
 /// statement for events and rollups runs once per tenant of the batch, after
 /// one look-up of the tenants' ids, in the same transaction: the outcome is
 /// the same, and if any tenant's statement meets a concurrent commit the
-/// whole batch is rolled back and run again. Serialization failures and
+/// whole batch is rolled back and run again. Events go into the ledger with
+/// a plain INSERT; a batch holding an id stored already fails that and runs
+/// again in a second transaction whose INSERT skips stored ids (the form the
+/// next kSkipStoredBatchesAfterStoredId batches use too). Serialization failures and
 /// deadlocks are retried up to 3 times before Unavailable; a broken
 /// connection is dropped and reopened by the next call.
 /// Owned by one worker thread: it holds one connection that is not thread-safe.
 class PgEventStore final : public EventStore {
  public:
   static constexpr int kDefaultIdempotencyWindowDays = 62;
+  /// Batches committed with the insert that skips stored ids after one met
+  /// an id stored already (the plain insert, faster, fails then); then the
+  /// plain insert is tried again. Bounds what a client re-sending ids in
+  /// every batch costs: one failed statement per this many batches.
+  static constexpr int kSkipStoredBatchesAfterStoredId = 100;
 
   /// `database_url`: a libpq URI (postgres://...) or keyword/value string.
   /// `known_tenants`: the process's cache of tenants known to exist (shared
@@ -60,6 +68,10 @@ class PgEventStore final : public EventStore {
   /// attempts included: one per batch, or one per tenant of each batch.
   std::uint64_t commit_statements_run() const { return commit_statements_run_; }
 
+  /// Batches whose plain insert met an id stored already, and ran again
+  /// skipping stored ids, since construction.
+  std::uint64_t stored_id_reruns() const { return stored_id_reruns_; }
+
  private:
   // A batch as the statements take it, built once for all its attempts.
   struct BatchParameters {
@@ -82,6 +94,8 @@ class PgEventStore final : public EventStore {
   const CommitStatements statements_;
   std::unique_ptr<PgConnection> connection_;
   std::uint64_t commit_statements_run_ = 0;
+  std::uint64_t stored_id_reruns_ = 0;
+  int skip_stored_batches_left_ = 0;  // > 0: commit with LedgerInsert::kSkipStored
 };
 
 }  // namespace flagmeter

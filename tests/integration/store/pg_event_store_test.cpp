@@ -143,6 +143,47 @@ TEST_P(PgEventStoreTest, ReplayedBatchCountsNothingTwice) {
   EXPECT_EQ(QueryInt64(database_url(), "SELECT sum(events) FROM usage_day"), 3);
 }
 
+// Events go in with a plain INSERT; a stored id fails it, and the batch runs
+// again with the insert that skips stored ids, as do the batches after it,
+// kSkipStoredBatchesAfterStoredId in all, before the plain insert is tried
+// again. Whichever insert a batch takes, each id counts once.
+TEST_P(PgEventStoreTest, AStoredIdSendsTheBatchAndTheNextOnesThroughTheInsertThatSkipsStoredIds) {
+  constexpr int kSkipping = PgEventStore::kSkipStoredBatchesAfterStoredId;
+  PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("a", "acme", "gpt", 10), MakeEvent("c", "globex", "gpt", 30)}).ok());
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("b", "acme", "gpt", 20)}).ok());
+  EXPECT_EQ(store.stored_id_reruns(), 0u);
+
+  Result<CommitOutcome> resent = store.CommitBatch(
+      {MakeEvent("d", "acme", "gpt", 40), MakeEvent("a", "acme", "gpt", 99), MakeEvent("e", "globex", "gpt", 50)});
+  ASSERT_TRUE(resent.ok()) << resent.status().ToString();
+  EXPECT_EQ(resent->inserted, 2u);
+  EXPECT_EQ(resent->duplicates, 1u);
+  EXPECT_EQ(store.stored_id_reruns(), 1u);
+
+  // The rest of the batches that skip stored ids: re-sent ids cost no rerun.
+  for (int batch = 1; batch < kSkipping; ++batch) {
+    Result<CommitOutcome> outcome =
+        store.CommitBatch({MakeEvent("a", "acme", "gpt", 99), MakeEvent("n" + std::to_string(batch), "acme", "gpt", 1)});
+    ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+    EXPECT_EQ(outcome->inserted, 1u);
+  }
+  EXPECT_EQ(store.stored_id_reruns(), 1u);
+
+  // Then the plain insert again: it meets the stored id once more.
+  const std::uint64_t statements = store.commit_statements_run();
+  Result<CommitOutcome> again = store.CommitBatch({MakeEvent("b", "acme", "gpt", 99)});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->duplicates, 1u);
+  EXPECT_EQ(store.stored_id_reruns(), 2u);
+  EXPECT_EQ(store.commit_statements_run(), statements + 2);
+
+  EXPECT_EQ(Count("events"), 5 + (kSkipping - 1));
+  EXPECT_EQ(RolledUpTokens("usage_day"), 150 + (kSkipping - 1));
+  EXPECT_EQ(QueryInt64(database_url(), "SELECT tokens FROM events WHERE event_id = 'a'"), 10);
+  ExpectRollupsMatchEvents();
+}
+
 TEST_P(PgEventStoreTest, FirstOccurrenceWithinBatchWins) {
   PgEventStore store(database_url(), nullptr, kWindowDays, GetParam());
   Result<CommitOutcome> outcome = store.CommitBatch(
