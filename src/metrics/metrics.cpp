@@ -225,6 +225,10 @@ struct Series {
       AddCounter(*registry, "flagmeter_events_sequence_regressions_total",
                  "Re-sent copies numbered before the stored copy although they arrived over a minute later: "
                  "acceptance numbers went backwards; the stored copy was kept.");
+  prometheus::Counter& store_insert_reruns =
+      AddCounter(*registry, "flagmeter_store_insert_reruns_total",
+                 "Batches whose insert met an id stored already and ran again skipping stored ids "
+                 "(re-sent ids; PostgreSQL logs each as a duplicate key error).");
   const PerReasonCounters events_dead_lettered =
       AddPerReasonCounters(*registry, "flagmeter_events_dead_lettered_total",
                            "Events that could not be stored and were set aside, by reason.");
@@ -415,6 +419,7 @@ Metrics::Metrics()
       events_persisted(Building().events_persisted),
       events_duplicate(Building().events_duplicate),
       sequence_regressions(Building().sequence_regressions),
+      store_insert_reruns(Building().store_insert_reruns),
       worker_batch_size(Building().worker_batch_size),
       ingest_lag_seconds(Building().ingest_lag_seconds),
       alerts_sent(Building().alerts_sent),

@@ -136,6 +136,7 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
 
   // Rerunning is safe: a failed attempt rolled back, and one whose COMMIT
   // outcome was unknown is deduplicated by the events' primary key.
+  const std::uint64_t reruns_before = stored_id_reruns_;
   Result<CommitOutcome> outcome = Status::Internal("not run");
   for (int race = 0; race <= kMaxRaceRetries; ++race) {
     outcome = RunWithRetries<CommitOutcome>(*connection_, operation, kMaxRetries, [&] {
@@ -147,6 +148,7 @@ Result<CommitOutcome> PgEventStore::CommitBatch(const std::vector<Event>& events
   }
   if (!outcome.ok()) return outcome;
   known_tenants_.Add(batch.tenants);
+  outcome->stored_id_reruns = static_cast<std::size_t>(stored_id_reruns_ - reruns_before);
   return outcome;
 }
 

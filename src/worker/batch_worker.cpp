@@ -271,6 +271,9 @@ void BatchWorker::Record(const std::vector<Event>& events, const CommitOutcome& 
         "arrived later: the queue's counter went backwards (Valkey's clock?); the stored copies were kept",
         index_, outcome.sequence_regressions);
   }
+  if (outcome.stored_id_reruns > 0) {
+    metrics_.store_insert_reruns.Increment(static_cast<double>(outcome.stored_id_reruns));
+  }
   metrics_.worker_batch_size.Observe(static_cast<double>(events.size()));
   const std::int64_t now_ms = NowMs();
   for (const Event& event : events) {

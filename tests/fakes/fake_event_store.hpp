@@ -21,8 +21,11 @@ namespace flagmeter::fakes {
 /// An in-memory event store shared by any number of handles (one EventStore
 /// each, made by NewStore), with the real store's contract: each CommitBatch
 /// is all or nothing, and an event whose (tenant, id) is already stored (or
-/// earlier in the same batch) is a duplicate, not stored again. Failures can
-/// be injected. Handles may outlive the FakeStore. Thread-safe.
+/// earlier in the same batch) is a duplicate, not stored again. A batch
+/// holding an id stored by an earlier batch reports one rerun, as
+/// PgEventStore's plain insert does (without its window of batches that skip
+/// stored ids). Failures can be injected. Handles may outlive the FakeStore.
+/// Thread-safe.
 class FakeStore final {
  public:
   using CommitHook = std::function<void(const std::vector<Event>&)>;
@@ -130,12 +133,15 @@ class FakeStore final {
     // Requires state_->mu.
     CommitOutcome Apply(const std::vector<Event>& events) {
       CommitOutcome outcome;
+      std::set<std::pair<std::string, std::string>> added;
       for (const Event& event : events) {
         if (state_->keys.emplace(event.tenant, event.id).second) {
+          added.emplace(event.tenant, event.id);
           state_->stored.push_back(event);
           ++outcome.inserted;
         } else {
           ++outcome.duplicates;
+          if (added.count({event.tenant, event.id}) == 0) outcome.stored_id_reruns = 1;
         }
       }
       state_->batch_sizes.push_back(events.size());

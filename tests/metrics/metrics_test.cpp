@@ -53,6 +53,7 @@ TEST(Metrics, SerializeDeclaresEverySeriesWithItsType) {
       {"flagmeter_events_accepted_total", "counter"},
       {"flagmeter_events_persisted_total", "counter"},
       {"flagmeter_events_duplicate_total", "counter"},
+      {"flagmeter_store_insert_reruns_total", "counter"},
       {"flagmeter_events_dead_lettered_total", "counter"},
       {"flagmeter_worker_batch_size", "histogram"},
       {"flagmeter_ingest_lag_seconds", "histogram"},

@@ -34,6 +34,7 @@ class Metrics final {
   prometheus::Counter& events_persisted;     // flagmeter_events_persisted_total
   prometheus::Counter& events_duplicate;     // flagmeter_events_duplicate_total
   prometheus::Counter& sequence_regressions; // flagmeter_events_sequence_regressions_total
+  prometheus::Counter& store_insert_reruns;  // flagmeter_store_insert_reruns_total
   prometheus::Histogram& worker_batch_size;  // flagmeter_worker_batch_size
   prometheus::Histogram& ingest_lag_seconds; // flagmeter_ingest_lag_seconds
   prometheus::Counter& alerts_sent;          // flagmeter_alerts_sent_total

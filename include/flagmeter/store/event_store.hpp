@@ -15,6 +15,10 @@ struct CommitOutcome {
   // arrived more than a minute after it. Acceptance numbers went backwards
   // (the queue's counter was reset behind the clock); the stored copy is kept.
   std::size_t sequence_regressions = 0;
+  // Times the batch was rolled back and run again because an insert that
+  // expected new ids met one stored already (PgEventStore): the cost of
+  // re-sent ids, and each one an error line in PostgreSQL's log.
+  std::size_t stored_id_reruns = 0;
 };
 
 /// Durable storage of events and their rollups. Blocking; owned by one worker

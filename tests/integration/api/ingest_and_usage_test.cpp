@@ -2,6 +2,7 @@
 // PostgreSQL and Valkey.
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,30 @@ TEST_F(ApiTest, AResentIdIsCountedOnceWithTheFirstValues) {
   // Let any straggler land, then check nothing more was counted.
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_EQ(client_->Get("/api/usage/acme").Json()["totalTokens"], 101);
+}
+
+// An id re-sent after its first copy was committed: the re-send's batch
+// meets the stored id, runs again skipping stored ids, and shows in
+// /metrics; the first values stay counted.
+TEST_F(ApiTest, AnIdResentAfterItsCommitShowsAsOneInsertRerun) {
+  ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":"acme","feature":"gpt-4o","tokens":100,"id":"order-7"})").status,
+            201);
+  ASSERT_EQ(WaitForTotal("acme", 100, milliseconds(3000)).Json()["totalTokens"], 100);
+  ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":"acme","feature":"gpt-4o","tokens":999,"id":"order-7"})").status,
+            201);
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(3000);
+  std::string metrics;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = client_->Get("/metrics").body;
+    if (metrics.find("\nflagmeter_events_duplicate_total 1\n") != std::string::npos &&
+        metrics.find("\nflagmeter_store_insert_reruns_total 1\n") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_NE(metrics.find("\nflagmeter_events_duplicate_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nflagmeter_store_insert_reruns_total 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(client_->Get("/api/usage/acme").Json()["totalTokens"], 100);
 }
 
 TEST_F(ApiTest, AnEventDatedLastMonthIsNotInThisPeriod) {
