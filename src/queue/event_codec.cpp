@@ -15,7 +15,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-
 using event_wire::Field;
 
 Status FieldStatus(const Field& field, std::string_view rule) {

@@ -10,6 +10,7 @@
 #include "flagmeter/core/civil_time.hpp"
 #include "flagmeter/core/clock.hpp"
 #include "flagmeter/core/rfc3339.hpp"
+#include "support/metric_sum.hpp"
 
 namespace flagmeter::test {
 namespace {
@@ -87,17 +88,15 @@ TEST_F(ApiTest, AnIdResentAfterItsCommitShowsAsOneInsertRerun) {
   ASSERT_EQ(client_->PostJson("/api/events", R"({"tenant":"acme","feature":"gpt-4o","tokens":999,"id":"order-7"})").status,
             201);
   const auto deadline = std::chrono::steady_clock::now() + milliseconds(3000);
-  std::string metrics;
-  while (std::chrono::steady_clock::now() < deadline) {
-    metrics = client_->Get("/metrics").body;
-    if (metrics.find("\nflagmeter_events_duplicate_total 1\n") != std::string::npos &&
-        metrics.find("\nflagmeter_store_insert_reruns_total 1\n") != std::string::npos) {
-      break;
-    }
+  double duplicates = -1;
+  double reruns = -1;
+  do {
     std::this_thread::sleep_for(milliseconds(20));
-  }
-  EXPECT_NE(metrics.find("\nflagmeter_events_duplicate_total 1\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("\nflagmeter_store_insert_reruns_total 1\n"), std::string::npos) << metrics;
+    duplicates = MetricSum(process_->port(), "flagmeter_events_duplicate_total");
+    reruns = MetricSum(process_->port(), "flagmeter_store_insert_reruns_total");
+  } while ((duplicates != 1 || reruns != 1) && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(duplicates, 1);
+  EXPECT_EQ(reruns, 1);
   EXPECT_EQ(client_->Get("/api/usage/acme").Json()["totalTokens"], 100);
 }
 
