@@ -1,19 +1,25 @@
+// The load generator's HTTP client. It runs on the same cores as the service
+// it measures, so it is kept lean: requests are written directly, answers
+// parsed in place (load/http_wire), and the timeout is one deadline per
+// connection that a watchdog checks, instead of a timer armed and cancelled
+// around every read and write.
 #include "load/http_connection.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+
+#include "load/http_wire.hpp"
 
 namespace flagmeter::load {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using asio::as_tuple;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
@@ -23,13 +29,13 @@ namespace {
 // The server closes keep-alive connections idle for 60 s; reconnecting
 // before that avoids sending a request into a socket that is being closed.
 constexpr auto kMaxIdle = std::chrono::seconds(30);
-constexpr std::uint32_t kBodyLimit = 1 << 20;
+constexpr std::size_t kReadChunk = 4096;
+constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
 
 // Errors that mean "the server had closed this kept-alive connection before
 // reading our request": safe to retry once on a fresh connection.
 bool IsStaleConnection(const boost::system::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == asio::error::eof;
+  return ec == asio::error::connection_reset || ec == asio::error::broken_pipe || ec == asio::error::eof;
 }
 
 }  // namespace
@@ -45,104 +51,172 @@ Result<tcp::endpoint> ResolveEndpoint(const std::string& host, const std::string
   return results.begin()->endpoint();
 }
 
-struct HttpConnection::Impl {
+// Shared with the watchdog coroutine, which outlives the HttpConnection
+// until it sees `stopped`. Touched only on the connection's executor.
+struct HttpConnection::Impl : std::enable_shared_from_this<HttpConnection::Impl> {
   Impl(asio::any_io_executor executor, tcp::endpoint target, std::string host, std::chrono::milliseconds limit)
-      : stream(std::move(executor)), endpoint(target), host_header(std::move(host)), timeout(limit) {}
+      : socket(executor), watchdog(executor), endpoint(target), host_header(std::move(host)), timeout(limit) {}
 
-  asio::awaitable<HttpAnswer> Exchange(http::request<http::string_body>& request);
-  asio::awaitable<HttpAnswer> Send(http::verb verb, std::string target, std::string body);
+  asio::awaitable<HttpAnswer> Exchange(const std::string& request);
+  asio::awaitable<HttpAnswer> Send(const std::string& request);
+  // Reads until `received` holds `bytes`; false (and `answer.error` set) on failure.
+  asio::awaitable<bool> ReadUntil(std::size_t bytes, HttpAnswer& answer, bool& got_some);
+  void Arm();
+  static asio::awaitable<void> Watch(std::shared_ptr<Impl> self);
+  std::string Failure(std::string_view step, const boost::system::error_code& ec) const {
+    return std::string(step) + ": " + (timed_out ? "timeout" : ec.message());
+  }
   void Reset() {
     boost::system::error_code ignored;
-    stream.socket().close(ignored);
+    socket.close(ignored);
     connected = false;
+    filled = 0;
   }
 
-  beast::tcp_stream stream;
-  beast::flat_buffer buffer;
+  tcp::socket socket;
+  asio::steady_timer watchdog;
   const tcp::endpoint endpoint;
   const std::string host_header;
   const std::chrono::milliseconds timeout;
+  std::string request;             // the bytes of the request being sent
+  std::vector<char> received;      // answer bytes read, [0, filled)
+  std::size_t filled = 0;
+  std::chrono::steady_clock::time_point deadline = kNoDeadline;  // of the exchange in flight
+  bool watching = false;
+  bool timed_out = false;  // the watchdog closed the socket of the exchange in flight
+  bool stopped = false;    // the HttpConnection is gone
   bool connected = false;
   bool stale = false;  // the last Exchange failed as on a connection the server had closed
   std::chrono::steady_clock::time_point last_used;
 };
 
+// Starts the deadline of one exchange (connect, write and read together).
+void HttpConnection::Impl::Arm() {
+  deadline = std::chrono::steady_clock::now() + timeout;
+  timed_out = false;
+  if (!watching) {
+    watching = true;
+    asio::co_spawn(socket.get_executor(), Watch(shared_from_this()), asio::detached);
+  }
+}
+
+// Sleeps until the deadline of the exchange in flight (or a timeout's length
+// when there is none) and closes the socket of one that has passed it.
+asio::awaitable<void> HttpConnection::Impl::Watch(std::shared_ptr<Impl> self) {
+  while (!self->stopped) {
+    const auto now = std::chrono::steady_clock::now();
+    if (self->deadline != kNoDeadline && now >= self->deadline) {
+      self->timed_out = true;
+      self->deadline = kNoDeadline;
+      self->Reset();
+    }
+    self->watchdog.expires_at(self->deadline != kNoDeadline ? self->deadline : now + self->timeout);
+    co_await self->watchdog.async_wait(as_tuple(use_awaitable));
+  }
+  self->watching = false;
+}
+
+asio::awaitable<bool> HttpConnection::Impl::ReadUntil(std::size_t bytes, HttpAnswer& answer, bool& got_some) {
+  while (filled < bytes) {
+    if (received.size() < filled + kReadChunk) received.resize(std::max(bytes, filled + kReadChunk));
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(received.data() + filled, received.size() - filled),
+                                                   as_tuple(use_awaitable));
+    if (ec) {
+      stale = IsStaleConnection(ec) && !got_some && !timed_out;
+      answer.error = Failure("read", ec);
+      co_return false;
+    }
+    filled += n;
+    got_some = true;
+  }
+  co_return true;
+}
+
 // One request on the current connection, connecting first when needed.
-asio::awaitable<HttpAnswer> HttpConnection::Impl::Exchange(http::request<http::string_body>& request) {
+asio::awaitable<HttpAnswer> HttpConnection::Impl::Exchange(const std::string& bytes) {
   HttpAnswer answer;
   stale = false;
+  Arm();
   if (!connected) {
-    stream.expires_after(timeout);
-    auto [ec] = co_await stream.async_connect(endpoint, as_tuple(use_awaitable));
+    auto [ec] = co_await socket.async_connect(endpoint, as_tuple(use_awaitable));
     if (ec) {
-      Reset();
-      answer.error = "connect: " + ec.message();
+      answer.error = Failure("connect", ec);
       co_return answer;
     }
-    stream.socket().set_option(tcp::no_delay(true), ec);
-    buffer.clear();
+    socket.set_option(tcp::no_delay(true), ec);
+    filled = 0;
     connected = true;
   }
-  stream.expires_after(timeout);
-  auto [write_ec, written] = co_await http::async_write(stream, request, as_tuple(use_awaitable));
+  auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(bytes), as_tuple(use_awaitable));
   if (write_ec) {
-    stale = IsStaleConnection(write_ec);
-    answer.error = "write: " + write_ec.message();
+    stale = IsStaleConnection(write_ec) && !timed_out;
+    answer.error = Failure("write", write_ec);
     co_return answer;
   }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kBodyLimit);
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, as_tuple(use_awaitable));
-  if (read_ec) {
-    stale = IsStaleConnection(read_ec) && !parser.got_some();
-    answer.error = "read: " + read_ec.message();
+  bool got_some = filled > 0;
+  AnswerHeadParse parsed = ParseAnswerHead(std::string_view(received.data(), filled));
+  while (std::holds_alternative<NeedMore>(parsed)) {
+    if (!co_await ReadUntil(filled + 1, answer, got_some)) co_return answer;
+    parsed = ParseAnswerHead(std::string_view(received.data(), filled));
+  }
+  if (const auto* bad = std::get_if<BadAnswer>(&parsed)) {
+    answer.error = "read: " + bad->what;
     co_return answer;
   }
-  stream.expires_never();
-  http::response<http::string_body> response = parser.release();
-  answer.status = response.result_int();
-  answer.body = std::move(response.body());
-  if (!response.keep_alive()) Reset();
+  const AnswerHead head = std::get<AnswerHead>(parsed);
+  const std::size_t total = head.head_bytes + head.body_bytes;
+  if (!co_await ReadUntil(total, answer, got_some)) co_return answer;
+  deadline = kNoDeadline;
+  answer.status = head.status;
+  answer.body.assign(received.data() + head.head_bytes, head.body_bytes);
+  // Bytes past this answer would belong to one never asked for.
+  if (filled != total) {
+    answer.status = 0;
+    answer.error = "read: bytes after the answer";
+    co_return answer;
+  }
+  filled = 0;
+  if (!head.keep_alive) Reset();
   co_return answer;
 }
 
-asio::awaitable<HttpAnswer> HttpConnection::Impl::Send(http::verb verb, std::string target, std::string body) {
-  http::request<http::string_body> request{verb, target, 11};
-  request.set(http::field::host, host_header);
-  request.set(http::field::user_agent, "flagmeter-load");
-  if (verb == http::verb::post) {
-    request.set(http::field::content_type, "application/json");
-    request.body() = std::move(body);
-  }
-  request.keep_alive(true);
-  request.prepare_payload();
+asio::awaitable<HttpAnswer> HttpConnection::Impl::Send(const std::string& bytes) {
   const auto now = std::chrono::steady_clock::now();
   if (connected && now - last_used > kMaxIdle) Reset();
   const bool reused = connected;
-  HttpAnswer answer = co_await Exchange(request);
+  HttpAnswer answer = co_await Exchange(bytes);
   if (answer.status == 0) Reset();
   // A reused connection the server had just closed fails before any byte of
   // an answer; one retry on a fresh connection is what browsers and k6 do.
   if (answer.status == 0 && reused && stale) {
-    answer = co_await Exchange(request);
+    answer = co_await Exchange(bytes);
     if (answer.status == 0) Reset();
   }
+  deadline = kNoDeadline;
   last_used = std::chrono::steady_clock::now();
   co_return answer;
 }
 
 HttpConnection::HttpConnection(asio::any_io_executor executor, tcp::endpoint endpoint, std::string host_header,
                                std::chrono::milliseconds timeout)
-    : impl_(std::make_unique<Impl>(std::move(executor), endpoint, std::move(host_header), timeout)) {}
+    : impl_(std::make_shared<Impl>(std::move(executor), endpoint, std::move(host_header), timeout)) {}
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection() {
+  impl_->stopped = true;
+  impl_->watchdog.cancel();
+  impl_->Reset();
+}
 
 asio::awaitable<HttpAnswer> HttpConnection::Get(std::string target) {
-  return impl_->Send(http::verb::get, std::move(target), {});
+  impl_->request.clear();
+  AppendGet(impl_->request, target, impl_->host_header);
+  return impl_->Send(impl_->request);
 }
 
 asio::awaitable<HttpAnswer> HttpConnection::PostJson(std::string target, std::string body) {
-  return impl_->Send(http::verb::post, std::move(target), std::move(body));
+  impl_->request.clear();
+  AppendPostJson(impl_->request, target, impl_->host_header, body);
+  return impl_->Send(impl_->request);
 }
 
 void HttpConnection::Close() { impl_->Reset(); }

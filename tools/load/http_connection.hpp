@@ -45,7 +45,7 @@ class HttpConnection final {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with the connection's watchdog
 };
 
 }  // namespace flagmeter::load

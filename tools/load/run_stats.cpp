@@ -19,8 +19,10 @@ void RunStats::RecordFailure(const std::string& what) {
   }
 }
 
-bool RunStats::RecordCheck(const std::string& name, bool passed) {
-  CheckCount& count = checks[name];
+bool RunStats::RecordCheck(std::string_view name, bool passed) {
+  auto it = checks.find(name);
+  if (it == checks.end()) it = checks.emplace(std::string(name), CheckCount{}).first;
+  CheckCount& count = it->second;
   ++(passed ? count.passes : count.fails);
   return passed;
 }

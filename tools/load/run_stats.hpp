@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "load/latency_histogram.hpp"
 
@@ -32,7 +34,7 @@ struct RunStats {
   LatencyHistogram post;   // POST /api/events
   LatencyHistogram usage;  // GET /api/usage/:tenant
   std::map<int, std::uint64_t> status_counts;  // 0: no answer (connect/read/write error, timeout)
-  std::map<std::string, CheckCount> checks;
+  std::map<std::string, CheckCount, std::less<>> checks;  // looked up by the literal names without a copy
   std::uint64_t requests = 0;
   std::uint64_t failed_requests = 0;  // no answer or status >= 400 (k6 http_req_failed)
   std::uint64_t check_groups = 0;     // one per request: the custom "errors" Rate
@@ -50,7 +52,7 @@ struct RunStats {
   /// Records why a request got no answer ("connect: Connection refused").
   void RecordFailure(const std::string& what);
   /// Records one check; returns `passed`.
-  bool RecordCheck(const std::string& name, bool passed);
+  bool RecordCheck(std::string_view name, bool passed);
   /// Records the outcome of a request's checks as one sample of the error rate.
   void RecordCheckGroup(bool all_passed);
   void Merge(const RunStats& other);
