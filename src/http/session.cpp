@@ -10,13 +10,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <spdlog/spdlog.h>
 
 #include "flagmeter/metrics/metrics.hpp"
 #include "http/api_handler.hpp"
+#include "http/deadline_socket.hpp"
 #include "http/response_writer.hpp"
 
 namespace flagmeter {
@@ -52,13 +52,13 @@ std::optional<HttpResponse> ReadFailureResponse(const boost::system::error_code&
   return std::nullopt;
 }
 
-asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stream, const HttpResponse& response,
+asio::awaitable<boost::system::error_code> WriteResponse(DeadlineSocket& stream, const HttpResponse& response,
                                                          bool head_only, std::chrono::milliseconds timeout,
                                                          std::string& buffer) {
   buffer.clear();
   AppendResponse(response, head_only, buffer);
-  stream.expires_after(timeout);
-  auto [ec, written] = co_await asio::async_write(stream, asio::buffer(buffer), as_tuple(use_awaitable));
+  stream.ExpiresAfter(timeout);
+  auto [ec, written] = co_await asio::async_write(stream.socket(), asio::buffer(buffer), as_tuple(use_awaitable));
   if (buffer.capacity() > kKeptAnswerBufferBytes) std::string().swap(buffer);
   co_return ec;
 }
@@ -67,11 +67,17 @@ asio::awaitable<boost::system::error_code> WriteResponse(beast::tcp_stream& stre
 
 asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistry::Slot slot, const HttpConfig& config,
                                  const ApiServices& services, ConnectionRegistry& registry) {
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+  auto stream = DeadlineSocket::Start(std::move(socket));
+  // However the session ends (an exception included), its watchdog ends too.
+  struct StopWatchdog {
+    DeadlineSocket& socket;
+    ~StopWatchdog() { socket.Stop(); }
+  } stop_watchdog{*stream};
   auto state = std::make_shared<SessionState>();
-  slot.SetCloser([executor = stream->get_executor(), weak = std::weak_ptr(stream), state] {
+  slot.SetCloser([executor = stream->socket().get_executor(), weak = std::weak_ptr(stream), state] {
     asio::post(executor, [weak, state] {
-      if (auto live = weak.lock(); live && state->idle) live->cancel();
+      boost::system::error_code ignored;
+      if (auto live = weak.lock(); live && state->idle) live->socket().cancel(ignored);
     });
   });
   const std::chrono::milliseconds idle_timeout(config.idle_timeout_ms);
@@ -85,24 +91,25 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
     if (buffer.size() == 0) {
       state->idle = true;
       if (registry.closing()) break;
-      stream->expires_after(idle_timeout);
-      auto [idle_ec, n] = co_await stream->async_read_some(buffer.prepare(kReadChunkBytes), as_tuple(use_awaitable));
+      stream->ExpiresAfter(idle_timeout);
+      auto [idle_ec, n] =
+          co_await stream->socket().async_read_some(buffer.prepare(kReadChunkBytes), as_tuple(use_awaitable));
       state->idle = false;
       if (idle_ec) break;  // closed by the peer, idle too long, or shutdown
       buffer.commit(n);
     }
-    stream->expires_after(request_timeout);
+    stream->ExpiresAfter(request_timeout);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     parser.body_limit(config.max_body_bytes);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(*stream, buffer, parser, as_tuple(use_awaitable));
+    auto [header_ec, header_bytes] = co_await http::async_read_header(stream->socket(), buffer, parser, as_tuple(use_awaitable));
     if (!header_ec && parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      co_await asio::async_write(*stream, asio::buffer(kContinue), as_tuple(use_awaitable));
+      co_await asio::async_write(stream->socket(), asio::buffer(kContinue), as_tuple(use_awaitable));
     }
     boost::system::error_code ec = header_ec;
     if (!ec && !parser.is_done()) {
-      std::tie(ec, std::ignore) = co_await http::async_read(*stream, buffer, parser, as_tuple(use_awaitable));
+      std::tie(ec, std::ignore) = co_await http::async_read(stream->socket(), buffer, parser, as_tuple(use_awaitable));
     }
     if (ec) {
       if (auto response = ReadFailureResponse(ec)) {
@@ -111,6 +118,7 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
       }
       break;
     }
+    stream->ExpiresNever();  // the handler's waits have bounds of their own
     const auto started = std::chrono::steady_clock::now();
     HttpRequest request = parser.release();
     HandledRequest handled = co_await HandleRequest(request, services);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api_fixture.hpp"
@@ -95,6 +96,28 @@ TEST_F(HostileClientsTest, StalledClientsDoNotStopOthersAndAreCutOffAtTheRequest
   }
   EXPECT_EQ(closed, 300);
   EXPECT_EQ(client_->Get("/api/health").status, 200);
+}
+
+// Between requests a connection may wait HTTP_IDLE_TIMEOUT_MS (3 s here), not
+// the request timeout (1.5 s), and is closed once that has passed: whether it
+// never sent a byte or was served once and went quiet.
+TEST_F(HostileClientsTest, QuietConnectionsAreClosedAtTheIdleTimeoutNotBefore) {
+  const int never_sent = Connect(process_->port());
+  const int served_once = Connect(process_->port());
+  ASSERT_GE(never_sent, 0);
+  ASSERT_GE(served_once, 0);
+  const std::string request = "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(served_once, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  pollfd answered{served_once, POLLIN, 0};
+  ASSERT_EQ(::poll(&answered, 1, 5000), 1);
+  char answer[4096];
+  ASSERT_GT(::recv(served_once, answer, sizeof(answer), 0), 0);
+  EXPECT_EQ(std::string_view(answer, 12), "HTTP/1.1 200");
+
+  EXPECT_EQ(CountClosedByServer({never_sent, served_once}, 2000), 0) << "closed before the idle timeout";
+  EXPECT_EQ(CountClosedByServer({never_sent, served_once}, 4000), 2) << "kept open past the idle timeout";
+  ::close(never_sent);
+  ::close(served_once);
 }
 
 TEST_F(HostileClientsTest, TooLargeHeadersAre431) {
