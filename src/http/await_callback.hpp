@@ -19,7 +19,8 @@ namespace flagmeter {
 /// Awaits a callback-style operation that completes on some other thread
 /// (the pusher, a query thread). `start(callback)` must call `callback(T)`
 /// exactly once; the coroutine then resumes on its own executor, never on
-/// the thread that called back.
+/// the thread that called back. Not a coroutine itself: the awaitable is
+/// async_initiate's, so a request's push costs no frame of its own.
 template <typename T, typename Start>
 boost::asio::awaitable<T> AwaitCallback(Start start) {
   auto initiation = [start = std::move(start)](auto handler) mutable {
@@ -29,8 +30,8 @@ boost::asio::awaitable<T> AwaitCallback(Start start) {
       boost::asio::post(executor, [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
     });
   };
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(T)>(
-      std::move(initiation), boost::asio::use_awaitable);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(T)>(std::move(initiation),
+                                                                                   boost::asio::use_awaitable);
 }
 
 /// AwaitCallback for at most `timeout`: none when the callback has not come

@@ -49,78 +49,74 @@ asio::awaitable<void> Sleep(std::chrono::milliseconds duration) {
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-TEST(DeadlineSocket, AReadPastTheDeadlineFailsAndTheSocketIsClosed) {
-  asio::io_context io(1);
-  Pair pair(io);
-  std::optional<ReadOutcome> read;
-  pair.server->ExpiresAfter(100ms);
-  asio::co_spawn(io, Read(*pair.server, read), asio::detached);
-  io.run_for(5s);
-  ASSERT_TRUE(read.has_value());
-  EXPECT_TRUE(read->ec) << "the read should have been cut off";
-  EXPECT_TRUE(read->timed_out);
-  EXPECT_FALSE(pair.server->socket().is_open());
+// A loopback pair and the outcome of a read on its wrapped side.
+class DeadlineSocketTest : public ::testing::Test {
+ protected:
+  void StartRead() { asio::co_spawn(io_, Read(*pair_.server, read_), asio::detached); }
+
+  asio::io_context io_{1};
+  Pair pair_{io_};
+  std::optional<ReadOutcome> read_;
+};
+
+TEST_F(DeadlineSocketTest, AReadPastTheDeadlineFailsAndTheSocketIsClosed) {
+  pair_.server->ExpiresAfter(100ms);
+  StartRead();
+  io_.run_for(5s);
+  ASSERT_TRUE(read_.has_value());
+  EXPECT_TRUE(read_->ec) << "the read should have been cut off";
+  EXPECT_TRUE(read_->timed_out);
+  EXPECT_FALSE(pair_.server->socket().is_open());
 }
 
-TEST(DeadlineSocket, ADeadlineMovedLaterKeepsTheConnection) {
-  asio::io_context io(1);
-  Pair pair(io);
-  std::optional<ReadOutcome> read;
-  pair.server->ExpiresAfter(150ms);
-  asio::co_spawn(io, Read(*pair.server, read), asio::detached);
+TEST_F(DeadlineSocketTest, ADeadlineMovedLaterKeepsTheConnection) {
+  pair_.server->ExpiresAfter(150ms);
+  StartRead();
   asio::co_spawn(
-      io,
+      io_,
       [&]() -> asio::awaitable<void> {
         // Four times the first deadline, each move ahead of the last one.
         for (int i = 0; i < 6; ++i) {
           co_await Sleep(100ms);
-          pair.server->ExpiresAfter(150ms);
+          pair_.server->ExpiresAfter(150ms);
         }
-        co_await asio::async_write(pair.client, asio::buffer(std::string_view("hi")), asio::use_awaitable);
+        co_await asio::async_write(pair_.client, asio::buffer(std::string_view("hi")), asio::use_awaitable);
       },
       asio::detached);
-  io.run_for(5s);
-  ASSERT_TRUE(read.has_value());
-  EXPECT_FALSE(read->ec) << read->ec.message();
-  EXPECT_EQ(read->bytes, 2u);
-  EXPECT_FALSE(read->timed_out);
+  io_.run_for(5s);
+  ASSERT_TRUE(read_.has_value());
+  EXPECT_FALSE(read_->ec) << read_->ec.message();
+  EXPECT_EQ(read_->bytes, 2u);
+  EXPECT_FALSE(read_->timed_out);
 }
 
-TEST(DeadlineSocket, ADeadlineMovedEarlierWakesTheWatchdogSooner) {
-  asio::io_context io(1);
-  Pair pair(io);
-  std::optional<ReadOutcome> read;
-  pair.server->ExpiresAfter(std::chrono::hours(1));
-  asio::co_spawn(io, Read(*pair.server, read), asio::detached);
-  pair.server->ExpiresAfter(100ms);
-  io.run_for(5s);
-  ASSERT_TRUE(read.has_value()) << "the watchdog still slept toward the first deadline";
-  EXPECT_TRUE(pair.server->timed_out());
+TEST_F(DeadlineSocketTest, ADeadlineMovedEarlierWakesTheWatchdogSooner) {
+  pair_.server->ExpiresAfter(std::chrono::hours(1));
+  StartRead();
+  pair_.server->ExpiresAfter(100ms);
+  io_.run_for(5s);
+  ASSERT_TRUE(read_.has_value()) << "the watchdog still slept toward the first deadline";
+  EXPECT_TRUE(read_->timed_out);
 }
 
-TEST(DeadlineSocket, NoDeadlineNoCutOff) {
-  asio::io_context io(1);
-  Pair pair(io);
-  std::optional<ReadOutcome> read;
-  pair.server->ExpiresAfter(50ms);
-  pair.server->ExpiresNever();
-  asio::co_spawn(io, Read(*pair.server, read), asio::detached);
-  io.run_for(300ms);
-  EXPECT_FALSE(read.has_value());
-  EXPECT_FALSE(pair.server->timed_out());
-  EXPECT_TRUE(pair.server->socket().is_open());
-  pair.server->Stop();
+TEST_F(DeadlineSocketTest, NoDeadlineNoCutOff) {
+  pair_.server->ExpiresAfter(50ms);
+  pair_.server->ExpiresNever();
+  StartRead();
+  io_.run_for(300ms);
+  EXPECT_FALSE(read_.has_value());
+  EXPECT_FALSE(pair_.server->timed_out());
+  EXPECT_TRUE(pair_.server->socket().is_open());
+  pair_.server->Stop();
 }
 
-TEST(DeadlineSocket, StopEndsTheWatchdog) {
-  asio::io_context io(1);
-  Pair pair(io);
-  pair.server->ExpiresAfter(std::chrono::hours(1));
-  std::weak_ptr<DeadlineSocket> watched = pair.server;
-  pair.server->Stop();
-  pair.server.reset();
-  io.run_for(5s);
-  EXPECT_TRUE(io.stopped()) << "the watchdog kept the io_context busy";
+TEST_F(DeadlineSocketTest, StopEndsTheWatchdog) {
+  pair_.server->ExpiresAfter(std::chrono::hours(1));
+  std::weak_ptr<DeadlineSocket> watched = pair_.server;
+  pair_.server->Stop();
+  pair_.server.reset();
+  io_.run_for(5s);
+  EXPECT_TRUE(io_.stopped()) << "the watchdog kept the io_context busy";
   EXPECT_TRUE(watched.expired()) << "the watchdog kept the socket";
 }
 
