@@ -10,6 +10,7 @@
 #include "http/dashboard_json.hpp"
 #include "http/dashboard_params.hpp"
 #include "http/request_parts.hpp"
+#include "http/usage_answer_memo.hpp"
 
 namespace flagmeter {
 namespace {
@@ -67,7 +68,9 @@ boost::asio::awaitable<HttpResponse> GetUsage(const RouteMatch& match, const Dat
       [&services, &tenant](ReplyCallback<TenantUsage> done) { services.queries.Usage(tenant, std::move(done)); });
   if (!usage->ok()) co_return FailureResponse(usage->status(), kUsageFailure);
   if (series_request) co_return co_await UsageWithSeries(usage->value(), *series_request, services.queries);
-  co_return JsonResponse(200, UsageJson(usage->value()));
+  // Per io thread: the coroutine resumes on its own thread (AwaitCallback).
+  thread_local UsageAnswerMemo answers;
+  co_return JsonResponse(200, answers.Json(usage, UsageJson));
 }
 
 }  // namespace flagmeter

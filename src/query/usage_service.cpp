@@ -47,7 +47,7 @@ void UsageService::Stop() {
 }
 
 void UsageService::GetUsage(const std::string& tenant, Callback done) {
-  std::shared_ptr<const Result<TenantUsage>> cached;
+  Answer cached;
   {
     MutexLock lock(mu_);
     if (stopping_) {
@@ -77,7 +77,7 @@ void UsageService::GetUsage(const std::string& tenant, Callback done) {
       }
     }
   }
-  done(*cached);
+  done(cached);
 }
 
 void UsageService::ForgetMissing(const std::string& tenant) {
@@ -90,7 +90,7 @@ void UsageService::ForgetMissing(const std::string& tenant) {
 void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
   // Taken before the read, so a cached answer is never older than it claims.
   const Clock::time_point started = Clock::now();
-  auto result = std::make_shared<const Result<TenantUsage>>(reader.ReadUsage(tenant, NowMs()));
+  const Answer result = std::make_shared<const Result<TenantUsage>>(reader.ReadUsage(tenant, NowMs()));
   if (!Cacheable(*result)) spdlog::warn("usage: read for tenant '{}' failed: {}", tenant, result->status().ToString());
   std::vector<Callback> waiters;
   {
@@ -103,7 +103,7 @@ void UsageService::Fetch(UsageReader& reader, const std::string& tenant) {
       entry.fetched_at = started;
     }
   }
-  for (Callback& done : waiters) done(*result);
+  for (Callback& done : waiters) done(result);
 }
 
 void UsageService::Abandon(const std::string& tenant, const Status& status) {
@@ -115,7 +115,7 @@ void UsageService::Abandon(const std::string& tenant, const Status& status) {
     waiters.swap(it->second.waiters);
     it->second.fetching = false;
   }
-  const Result<TenantUsage> failed(status);
+  const Answer failed = std::make_shared<const Result<TenantUsage>>(status);
   for (Callback& done : waiters) done(failed);
 }
 

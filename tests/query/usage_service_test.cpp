@@ -57,10 +57,13 @@ class UsageServiceTest : public ::testing::Test {
     return service;
   }
 
-  static Result<TenantUsage> Get(UsageService& service, const std::string& tenant) {
-    std::promise<Result<TenantUsage>> answer;
-    service.GetUsage(tenant, [&answer](const Result<TenantUsage>& result) { answer.set_value(result); });
+  static UsageService::Answer GetAnswer(UsageService& service, const std::string& tenant) {
+    std::promise<UsageService::Answer> answer;
+    service.GetUsage(tenant, [&answer](const UsageService::Answer& result) { answer.set_value(result); });
     return answer.get_future().get();
+  }
+  static Result<TenantUsage> Get(UsageService& service, const std::string& tenant) {
+    return *GetAnswer(service, tenant);
   }
 
   FakeReader::Shared shared_;
@@ -75,6 +78,16 @@ TEST_F(UsageServiceTest, AFreshAnswerIsReusedWithinTheCacheTime) {
   EXPECT_EQ(shared_.reads, 1);
   EXPECT_EQ(Get(*service, "globex")->total_tokens, 9);
   EXPECT_EQ(shared_.reads, 2);
+}
+
+// Readers within the cache time share the cached answer itself, so the io
+// threads can keep what they wrote from it (UsageAnswerMemo).
+TEST_F(UsageServiceTest, ReadersWithinTheCacheTimeShareOneAnswerObject) {
+  auto service = Make(60'000);
+  const UsageService::Answer first = GetAnswer(*service, "acme");
+  const UsageService::Answer second = GetAnswer(*service, "acme");
+  EXPECT_EQ(first.get(), second.get());
+  EXPECT_NE(GetAnswer(*service, "globex").get(), first.get());
 }
 
 TEST_F(UsageServiceTest, WithoutCacheEveryReadGoesToTheDatabase) {
@@ -94,8 +107,8 @@ TEST_F(UsageServiceTest, ConcurrentMissesForOneTenantShareOneRead) {
   }
   std::atomic<int> answered{0};
   for (int i = 0; i < 50; ++i) {
-    service->GetUsage("acme", [&answered](const Result<TenantUsage>& result) {
-      if (result.ok()) ++answered;
+    service->GetUsage("acme", [&answered](const UsageService::Answer& result) {
+      if (result->ok()) ++answered;
     });
   }
   {
@@ -132,8 +145,8 @@ TEST_F(UsageServiceTest, ReadsBeyondTheQueueBoundAreOverloadedAtOnce) {
     shared_.hold = true;
   }
   std::atomic<int> answered{0};
-  auto count = [&answered](const Result<TenantUsage>& result) {
-    if (result.ok()) ++answered;
+  auto count = [&answered](const UsageService::Answer& result) {
+    if (result->ok()) ++answered;
   };
   service.GetUsage("held", count);
   for (int i = 0; i < 500 && shared_.started == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -26,7 +26,10 @@ namespace flagmeter {
 class UsageService final {
  public:
   using ReaderFactory = std::function<std::unique_ptr<UsageReader>()>;
-  using Callback = std::function<void(const Result<TenantUsage>&)>;
+  /// The answer itself, shared with every other reader of the tenant while
+  /// it is cached: no copy per request.
+  using Answer = std::shared_ptr<const Result<TenantUsage>>;
+  using Callback = std::function<void(const Answer&)>;
   using Clock = std::chrono::steady_clock;
 
   UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending = 1000,
@@ -50,7 +53,7 @@ class UsageService final {
 
  private:
   struct Entry {
-    std::shared_ptr<const Result<TenantUsage>> result;  // null while the first read runs
+    Answer result;  // null while the first read runs
     Clock::time_point fetched_at;
     bool fetching = false;
     std::vector<Callback> waiters;
