@@ -8,11 +8,11 @@
 namespace flagmeter {
 namespace asio = boost::asio;
 
-DeadlineSocket::DeadlineSocket(asio::ip::tcp::socket socket)
+DeadlineSocket::DeadlineSocket(Passkey, asio::ip::tcp::socket socket)
     : socket_(std::move(socket)), watchdog_(socket_.get_executor(), Clock::time_point::max()) {}
 
 std::shared_ptr<DeadlineSocket> DeadlineSocket::Start(asio::ip::tcp::socket socket) {
-  auto self = std::make_shared<DeadlineSocket>(std::move(socket));
+  auto self = std::make_shared<DeadlineSocket>(Passkey{}, std::move(socket));
   asio::co_spawn(self->socket_.get_executor(), Watch(self), asio::detached);
   return self;
 }

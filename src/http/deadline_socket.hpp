@@ -19,13 +19,15 @@ namespace flagmeter {
 /// (beast::tcp_stream) was a schedule, a cancel and a completion each, a few
 /// per cent of the io threads' CPU. Use on the socket's io thread only.
 class DeadlineSocket final : public std::enable_shared_from_this<DeadlineSocket> {
+  struct Passkey {};  // only Start() makes one: without its watchdog it would never time out
+
  public:
   using Clock = std::chrono::steady_clock;
 
   /// Takes `socket` and starts the watchdog on its executor.
   static std::shared_ptr<DeadlineSocket> Start(boost::asio::ip::tcp::socket socket);
 
-  explicit DeadlineSocket(boost::asio::ip::tcp::socket socket);
+  DeadlineSocket(Passkey, boost::asio::ip::tcp::socket socket);
   DeadlineSocket(const DeadlineSocket&) = delete;
   DeadlineSocket& operator=(const DeadlineSocket&) = delete;
 
