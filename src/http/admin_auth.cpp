@@ -36,9 +36,8 @@ std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServ
   return std::nullopt;
 }
 
-boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckDataAccess(const HttpRequest& request,
-                                                                                const ApiServices& services) {
-  if (!services.access.require_api_keys) co_return DataAccess{};
+boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckApiKey(const HttpRequest& request,
+                                                                            const ApiServices& services) {
   const std::optional<std::string_view> token = BearerToken(request[http::field::authorization]);
   if (!token) co_return Unauthorized("An API key is required: send Authorization: Bearer <key>");
   if (IsAdminToken(*token, services)) co_return DataAccess{};

@@ -22,13 +22,14 @@ struct DataAccess {
 /// when the server has none, 401 when missing or wrong.
 std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServices& services);
 
-/// With REQUIRE_API_KEYS off: everyone reaches every tenant. On: the admin
-/// token reaches all, a valid API key its own tenant; else the answer is a
-/// 401 (none, unknown or revoked key) or a 503 (a key look-up failed). The
-/// usual key check is answered from memory; an unknown key is looked up off
-/// the io thread.
-boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckDataAccess(const HttpRequest& request,
-                                                                                const ApiServices& services);
+/// With REQUIRE_API_KEYS on (with it off everyone reaches every tenant, and
+/// the router grants that without awaiting this): the admin token reaches
+/// all, a valid API key its own tenant; else the answer is a 401 (none,
+/// unknown or revoked key) or a 503 (a key look-up failed). The usual key
+/// check is answered from memory; an unknown key is looked up off the io
+/// thread.
+boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckApiKey(const HttpRequest& request,
+                                                                            const ApiServices& services);
 
 /// 403 for a key of tenant `access.tenant` used on `tenant`.
 HttpResponse OtherTenantResponse(const DataAccess& access, const std::string& tenant);

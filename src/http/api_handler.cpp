@@ -51,7 +51,7 @@ boost::asio::awaitable<HttpResponse> Dispatch(const HttpRequest& request, const 
       // With REQUIRE_API_KEYS off everyone reaches every tenant: no check, and
       // no coroutine frame for it, on the hot path.
       std::variant<DataAccess, HttpResponse> access = DataAccess{};
-      if (services.access.require_api_keys) access = co_await CheckDataAccess(request, services);
+      if (services.access.require_api_keys) access = co_await CheckApiKey(request, services);
       if (auto* denied = std::get_if<HttpResponse>(&access)) co_return std::move(*denied);
       const DataAccess& granted = std::get<DataAccess>(access);
       if (match.route == Route::kEvents) co_return co_await PostEvents(request, granted, services);

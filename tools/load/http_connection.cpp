@@ -166,7 +166,6 @@ asio::awaitable<HttpAnswer> HttpConnection::Impl::Exchange(const std::string& by
   const AnswerHead head = std::get<AnswerHead>(parsed);
   const std::size_t total = head.head_bytes + head.body_bytes;
   if (!co_await ReadUntil(total, answer, got_some)) co_return answer;
-  deadline = kNoDeadline;
   answer.status = head.status;
   answer.body.assign(received.data() + head.head_bytes, head.body_bytes);
   // Bytes past this answer would belong to one never asked for.
