@@ -9,6 +9,8 @@
 #include <memory>
 #include <utility>
 
+#include "queue/resp_command.hpp"
+
 namespace flagmeter {
 namespace {
 
@@ -67,27 +69,6 @@ ValkeyReply Convert(const redisReply& reply) {
   }
   return out;
 }
-
-// A command in hiredis's argv form: pointers plus explicit lengths, so values
-// may hold any bytes (NUL included). Views into `args`, which must outlive it.
-class Argv {
- public:
-  explicit Argv(const std::vector<std::string_view>& args) {
-    pointers_.reserve(args.size());
-    lengths_.reserve(args.size());
-    for (std::string_view arg : args) {
-      pointers_.push_back(arg.data());
-      lengths_.push_back(arg.size());
-    }
-  }
-  int count() const { return static_cast<int>(pointers_.size()); }
-  const char** data() { return pointers_.data(); }
-  const std::size_t* lengths() const { return lengths_.data(); }
-
- private:
-  std::vector<const char*> pointers_;
-  std::vector<std::size_t> lengths_;
-};
 
 // "RPUSH events": the command and its first argument (a key for every command
 // we send), short enough for a log line.
@@ -195,11 +176,22 @@ Status ValkeyNodeConnection::IoError(std::string_view label) {
   return Status::Unavailable(std::move(message));
 }
 
+// hiredis has copied the command into its own output buffer by now.
+void ValkeyNodeConnection::ReleaseLargeCommandBuffer() {
+  if (command_buffer_.capacity() > kMaxRetainedCommandBufferBytes) std::string().swap(command_buffer_);
+}
+
 Result<ValkeyReply> ValkeyNodeConnection::Execute(const std::vector<std::string_view>& args,
                                               std::string_view label) {
-  Argv argv(args);
-  ReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(context_, argv.count(), argv.data(), argv.lengths())));
-  if (reply == nullptr) return IoError(label);
+  command_buffer_.clear();
+  AppendRespCommand(args, command_buffer_);
+  const int appended = redisAppendFormattedCommand(context_, command_buffer_.data(), command_buffer_.size());
+  ReleaseLargeCommandBuffer();
+  if (appended != REDIS_OK) return IoError(label);
+  void* raw = nullptr;
+  const int received = redisGetReply(context_, &raw);
+  ReplyPtr reply(static_cast<redisReply*>(raw));
+  if (received != REDIS_OK || reply == nullptr) return IoError(label);
   if (reply->type == REDIS_REPLY_ERROR) {
     last_error_reply_.assign(reply->str, reply->len);
     return ErrorReplyStatus(std::string(reply->str, reply->len))
@@ -225,14 +217,17 @@ Result<std::vector<ValkeyReply>> ValkeyNodeConnection::Pipeline(
   every_reply_failed_ = false;
   if (Status status = EnsureConnected(); !status.ok()) return status;
   // ASKING holds for the next command only: one before each.
-  const char* kAsking = "ASKING";
+  static const std::vector<std::string_view> kAsking{"ASKING"};
+  command_buffer_.clear();
   for (const auto& args : commands) {
-    if (asking && redisAppendCommandArgv(context_, 1, &kAsking, nullptr) != REDIS_OK) return IoError(label);
-    Argv argv(args);
-    if (redisAppendCommandArgv(context_, argv.count(), argv.data(), argv.lengths()) != REDIS_OK) {
-      return IoError(label);
-    }
+    if (asking) AppendRespCommand(kAsking, command_buffer_);
+    AppendRespCommand(args, command_buffer_);
   }
+  const int appended = command_buffer_.empty()
+                           ? REDIS_OK
+                           : redisAppendFormattedCommand(context_, command_buffer_.data(), command_buffer_.size());
+  ReleaseLargeCommandBuffer();
+  if (appended != REDIS_OK) return IoError(label);
   std::vector<ValkeyReply> replies;
   Status first_error;
   std::size_t error_replies = 0;

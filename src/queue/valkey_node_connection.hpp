@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,11 @@ class ValkeyNodeConnection final {
   Result<ValkeyReply> ExecuteAsking(const std::vector<std::string_view>& args, std::string_view label, bool asking);
   Result<std::string> LoadScript(const ValkeyScript& script);
   Status IoError(std::string_view label);
+  void ReleaseLargeCommandBuffer();
+
+  /// The most command_buffer_ keeps between calls: a larger one (a huge
+  /// batch) is freed once sent, so a one-off command does not pin its size.
+  static constexpr std::size_t kMaxRetainedCommandBufferBytes = std::size_t{1} << 20;
 
   // Constant after construction.
   const ValkeyEndpoint endpoint_;
@@ -75,6 +81,9 @@ class ValkeyNodeConnection final {
   std::unordered_map<std::string_view, std::string> script_sha_;  // by source
   std::string last_error_reply_;
   bool every_reply_failed_ = false;
+  // The RESP bytes of the command (or pipeline) being sent; cleared and
+  // reused so that sending allocates nothing once it has grown.
+  std::string command_buffer_;
 };
 
 }  // namespace flagmeter
