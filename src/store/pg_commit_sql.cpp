@@ -19,10 +19,7 @@ namespace {
 //    unpartitioned ledger not yet moved; the INSERT adds the others to the
 //    current partition, where the key (tenant, id, period) is unique, and
 //    only the ids it could not add are looked up there (usually none, so the
-//    common path costs one probe per older partition in reach). In the
-//    LedgerInsert::kExpectNew form the INSERT has no ON CONFLICT: an id
-//    stored there already fails the statement instead, and the store runs
-//    the batch again in the kSkipStored form, which this describes;
+//    common path costs one probe per older partition in reach);
 //  - a stored copy accepted later than ours (it reached the database first
 //    through another worker) is replaced in place, and the rollups move from
 //    its values to ours;
@@ -51,7 +48,13 @@ namespace {
 // table distributed by tenant_id (and the tenants join, so a group's events
 // match only its tenant): nothing in the batch statement, which is this text
 // without them, and ` AND x.tenant_id = $4::uuid` (or WHERE) in the per-tenant one.
-constexpr char kCommitEventsTemplate[] = R"sql(
+// This is the LedgerInsert::kSkipStored form. The kExpectNew form
+// (kInsertNewCopies below) shares its start and its rollups and commits only
+// batches whose ids are all new.
+
+// The batch's rows and the copies stored before the current partition: the
+// start of both forms.
+constexpr char kBatchAndOlderCopies[] = R"sql(
 WITH input AS (
   SELECT x.i, x.t, x.f, x.n, x.o, x.r, coalesce(x.s, 0) AS s, x.ord
   FROM ROWS FROM (json_to_recordset($1::json)
@@ -71,7 +74,10 @@ WITH input AS (
   SELECT u.tenant_id, u.event_id, u.feature, u.tokens, u.occurred_at, u.received_at, u.accept_seq,
          NULL::date, true
   FROM events_unpartitioned u JOIN first_seen f ON u.tenant_id = f.tenant_id AND u.event_id = f.i{{AND u.tenant_id}}
-), inserted AS (
+)sql";
+
+// LedgerInsert::kSkipStored: resolves every stored copy (above).
+constexpr char kResolveStoredCopies[] = R"sql(), inserted AS (
   INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq, ledger_period)
   SELECT f.tenant_id, f.i, f.f, f.n,
          timestamptz 'epoch' + f.o * interval '1 millisecond',
@@ -125,7 +131,10 @@ WITH input AS (
   SELECT tenant_id, feature, occurred_at, tokens, 1 AS events FROM inserted
   UNION ALL SELECT tenant_id, feature, occurred_at, tokens, 1 FROM all_replaced
   UNION ALL SELECT tenant_id, old_feature, old_occurred_at, -old_tokens, -1 FROM all_replaced
-), minute_deltas AS (
+)sql";
+
+// The rollups of `deltas`, shared by both forms.
+constexpr char kRollups[] = R"sql(), minute_deltas AS (
   SELECT tenant_id, feature, date_trunc('minute', occurred_at, 'UTC') AS minute,
          sum(tokens) AS tokens, sum(events) AS events
   FROM deltas GROUP BY 1, 2, 3
@@ -146,7 +155,9 @@ WITH input AS (
   FROM minute_deltas{{WHERE minute_deltas.tenant_id}} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, feature, day)
   DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens, events = u.events + EXCLUDED.events
-)
+))sql";
+
+constexpr char kResolveStoredCopiesCounts[] = R"sql(
 SELECT (SELECT count(*) FROM joined) AS matched,
        (SELECT count(*) FROM inserted) AS inserted,
        (SELECT count(*) FROM first_seen f
@@ -159,13 +170,35 @@ SELECT (SELECT count(*) FROM joined) AS matched,
        (SELECT count(*) FROM stored st WHERE st.earlier_by_number AND st.arrived_later) AS regressions
 )sql";
 
-// What LedgerInsert::kExpectNew leaves out of the events' INSERT.
-constexpr char kSkipStoredClause[] = "\n  ON CONFLICT (tenant_id, event_id, ledger_period) DO NOTHING\n";
-static_assert(std::string_view(kCommitEventsTemplate).find(kSkipStoredClause) != std::string_view::npos,
-              "the events' INSERT must carry the clause kExpectNew leaves out");
+// LedgerInsert::kExpectNew: the batch's first copies go in with a plain
+// INSERT and are rolled up, nothing else. A copy stored in the current
+// partition fails the INSERT (unique violation); one in an older partition
+// or the unpartitioned ledger is counted as unresolved, and the caller rolls
+// back and runs the batch in the kSkipStored form, which resolves both. So
+// this form commits only batches of new ids, where the two forms agree, and
+// spares the planning and the look-ups of the rest (found, stored, the
+// replacements).
+constexpr char kInsertNewCopies[] = R"sql(), inserted AS (
+  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq, ledger_period)
+  SELECT f.tenant_id, f.i, f.f, f.n,
+         timestamptz 'epoch' + f.o * interval '1 millisecond',
+         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s, $2::date
+  FROM first_seen f{{WHERE f.tenant_id}}
+  ORDER BY f.tenant_id, f.i
+  RETURNING tenant_id, event_id, feature, tokens, occurred_at
+), deltas AS (
+  SELECT tenant_id, feature, occurred_at, tokens, 1 AS events FROM inserted
+)sql";
+
+constexpr char kInsertNewCopiesCounts[] = R"sql(
+SELECT (SELECT count(*) FROM joined) AS matched,
+       (SELECT count(*) FROM inserted) AS inserted,
+       (SELECT count(*) FROM older) AS unresolved,
+       0 AS regressions
+)sql";
 
 // The batch parameter is read with the event's wire format and its owner's column list.
-static_assert(std::string_view(kCommitEventsTemplate).find(event_wire::kSqlColumns) != std::string_view::npos,
+static_assert(std::string_view(kBatchAndOlderCopies).find(event_wire::kSqlColumns) != std::string_view::npos,
               "the commit SQL must read the batch as event_wire::kSqlColumns");
 
 // The template with its `{{AND x.tenant_id}}` and `{{WHERE x.tenant_id}}`
@@ -196,12 +229,13 @@ std::string ExpandTenantFilters(std::string_view text, CommitStatements scope) {
 }  // namespace
 
 std::string CommitEventsSql(CommitStatements scope, LedgerInsert insert) {
-  std::string sql = ExpandTenantFilters(kCommitEventsTemplate, scope);
-  if (insert == LedgerInsert::kExpectNew) {
-    const std::size_t clause = sql.find(kSkipStoredClause);
-    sql.replace(clause, std::string_view(kSkipStoredClause).size(), "\n");
+  std::string text = kBatchAndOlderCopies;
+  if (insert == LedgerInsert::kSkipStored) {
+    text.append(kResolveStoredCopies).append(kRollups).append(kResolveStoredCopiesCounts);
+  } else {
+    text.append(kInsertNewCopies).append(kRollups).append(kInsertNewCopiesCounts);
   }
-  return sql;
+  return ExpandTenantFilters(text, scope);
 }
 
 }  // namespace flagmeter

@@ -8,15 +8,19 @@ namespace flagmeter {
 
 // How the commit statement adds the batch's events to the current partition.
 enum class LedgerInsert {
-  // A plain INSERT: the fast form, for batches whose ids are new. An id
-  // already stored in the current partition (a re-sent event, a redelivered
-  // batch, a concurrent commit of the same id) fails the whole statement
-  // with a unique violation (SQLSTATE 23505), and the caller runs the batch
-  // again with kSkipStored.
+  // The fast form, for batches whose ids are new: a plain INSERT and the
+  // rollups of what it added, nothing else. An id already stored in the
+  // current partition (a re-sent event, a redelivered batch, a concurrent
+  // commit of the same id) fails the whole statement with a unique violation
+  // (SQLSTATE 23505); one stored in an older partition the window reaches,
+  // or in the unpartitioned ledger, is counted as unresolved. Either way the
+  // caller rolls back and runs the batch again with kSkipStored.
   kExpectNew,
   // INSERT ... ON CONFLICT DO NOTHING: ids already stored there are skipped
   // and looked up, so their stored copies decide (pg_commit_sql.cpp). Costs
-  // a speculative insertion per event (a fifth of the commit, in a drain).
+  // a speculative insertion per event (a fifth of the commit, in a drain),
+  // and more planning (the look-ups and replacements kExpectNew leaves out).
+  // Its unresolved count means a concurrent commit got there first.
   kSkipStored,
 };
 

@@ -196,16 +196,18 @@ Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
       }
     }
   } catch (const pqxx::unique_violation&) {
-    // Only the events' INSERT lacks an ON CONFLICT, and only in this form.
+    // Only the events' INSERT lacks an ON CONFLICT, and only in this form:
+    // an id of the batch is stored in the current partition.
     if (insert != LedgerInsert::kExpectNew) throw;
-    ++stored_id_reruns_;
-    skip_stored_batches_left_ = kSkipStoredBatchesAfterStoredId;
-    return Status::Aborted("an id of the batch is stored already; running it again, skipping stored ids");
+    return RunAgainSkippingStoredIds();
   }
   if (counts.unresolved > 0) {
+    tx.abort();
+    // An id of the batch is stored in an older partition or the
+    // unpartitioned ledger, which only the other form resolves.
+    if (insert == LedgerInsert::kExpectNew) return RunAgainSkippingStoredIds();
     // A concurrent batch committed one of our ids after our snapshot: run
     // again, so the comparison of acceptance order sees it.
-    tx.abort();
     return Status::Aborted("a concurrent batch stored one of these ids first");
   }
   if (counts.matched != batch.size) {
@@ -219,6 +221,12 @@ Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
   tx.commit();
   if (insert == LedgerInsert::kSkipStored) --skip_stored_batches_left_;
   return CommitOutcome{counts.inserted, batch.size - counts.inserted, counts.regressions};
+}
+
+Status PgEventStore::RunAgainSkippingStoredIds() {
+  ++stored_id_reruns_;
+  skip_stored_batches_left_ = kSkipStoredBatchesAfterStoredId;
+  return Status::Aborted("an id of the batch is stored already; running it again, skipping stored ids");
 }
 
 // "" when every one of `names` is known to exist.

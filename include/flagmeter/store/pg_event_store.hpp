@@ -68,8 +68,8 @@ class PgEventStore final : public EventStore {
   /// attempts included: one per batch, or one per tenant of each batch.
   std::uint64_t commit_statements_run() const { return commit_statements_run_; }
 
-  /// Batches whose plain insert met an id stored already, and ran again
-  /// skipping stored ids, since construction.
+  /// Batches whose plain insert met an id stored already (in any partition
+  /// the window reaches), and ran again skipping stored ids, since construction.
   std::uint64_t stored_id_reruns() const { return stored_id_reruns_; }
 
  private:
@@ -85,6 +85,9 @@ class PgEventStore final : public EventStore {
 
   BatchParameters Parameters(const std::vector<Event>& events) const;
   Result<CommitOutcome> CommitOnce(const BatchParameters& batch);
+  // After the plain insert met a stored id: this batch and the next ones
+  // skip stored ids. Aborted, so the caller runs the batch again.
+  Status RunAgainSkippingStoredIds();
   std::string NewTenantsJson(const std::vector<std::string>& names) const;
 
   // Tenant names known to exist, so most batches skip tenant creation.

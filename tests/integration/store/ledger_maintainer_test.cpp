@@ -134,11 +134,14 @@ TEST_P(LedgerMaintainerTest, AnIdStoredInAnOlderPartitionCountsOnce) {
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 400, .partition_days = 31});
   PgEventStore store(database_url(), nullptr, 62, GetParam());
   ASSERT_TRUE(store.CommitBatch({MakeEvent("a", 10, 50), MakeEvent("b", 20, 51)}).ok());
+  EXPECT_EQ(store.stored_id_reruns(), 0u);
 
   Pass(maintainer, migrated_ + days(40));  // the next period
   Result<CommitOutcome> again = store.CommitBatch({MakeEvent("a", 10, 60), MakeEvent("b", 7, 40)});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->inserted, 0u);
+  // The plain insert found the older copies and left them to the form that resolves them.
+  EXPECT_EQ(store.stored_id_reruns(), 1u);
   EXPECT_EQ(Query("SELECT count(*) FROM events"), 2);
   EXPECT_EQ(DuplicateIds(), 0);
   // b's copy numbered 40 was accepted first: its values replace 20 where it lies.
