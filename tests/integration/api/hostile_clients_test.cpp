@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "api_fixture.hpp"
@@ -118,6 +119,51 @@ TEST_F(HostileClientsTest, QuietConnectionsAreClosedAtTheIdleTimeoutNotBefore) {
   EXPECT_EQ(CountClosedByServer({never_sent, served_once}, 4000), 2) << "kept open past the idle timeout";
   ::close(never_sent);
   ::close(served_once);
+}
+
+// A client that sends requests and never reads the answers: each answer
+// must be written within the request timeout, so the server gives up on the
+// connection instead of holding it (and its buffers) for ever. The client
+// asks for 300 copies of the OpenAPI document (about 15 MB) through a 4 KiB
+// receive buffer, stalls well past the timeout, then reads: it gets what the
+// kernel had queued before the close (at most the server's 4 MiB send
+// buffer) or a reset, then the end of the stream, not 300 answers.
+TEST_F(HostileClientsTest, AClientThatNeverReadsIsCutOffAtTheRequestTimeout) {
+  constexpr int kRequests = 300;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  const int receive_buffer = 4096;  // set before connecting, so the window stays small
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer)), 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(process_->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  std::string requests;
+  for (int i = 0; i < kRequests; ++i) requests += "GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(fd, requests.data(), requests.size(), 0), static_cast<ssize_t>(requests.size()));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));  // the timeout is 1.5 s
+  // Everything the connection still delivers, until its end (or 20 s).
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool ended = false;
+  while (!ended && std::chrono::steady_clock::now() < deadline) {
+    pollfd readable{fd, POLLIN, 0};
+    if (::poll(&readable, 1, 1000) <= 0) continue;
+    char chunk[65536];
+    const ssize_t n = ::recv(fd, chunk, sizeof(chunk), 0);
+    if (n <= 0) ended = true;
+    else received.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  std::size_t answers = 0;
+  for (std::size_t at = received.find("HTTP/1.1 200"); at != std::string::npos; at = received.find("HTTP/1.1 200", at + 1)) {
+    ++answers;
+  }
+  EXPECT_TRUE(ended) << "the connection was still open 24 s after its answers stopped being read";
+  EXPECT_LT(answers, static_cast<std::size_t>(kRequests)) << "every answer was written to a client that did not read";
+  EXPECT_EQ(client_->Get("/api/health").status, 200);
 }
 
 TEST_F(HostileClientsTest, TooLargeHeadersAre431) {
