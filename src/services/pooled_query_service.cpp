@@ -8,7 +8,7 @@
 namespace flagmeter {
 
 void PooledQueryService::Usage(const std::string& tenant, ReplyCallback<TenantUsage> done) {
-  usage_.GetUsage(tenant, [done = std::move(done)](const UsageService::Answer& answer) { done(answer); });
+  usage_.GetUsage(tenant, std::move(done));
 }
 
 void PooledQueryService::History(HistoryQuery query, ReplyCallback<std::vector<HistoryBucket>> done) {

@@ -49,8 +49,8 @@ namespace {
 // match only its tenant): nothing in the batch statement, which is this text
 // without them, and ` AND x.tenant_id = $4::uuid` (or WHERE) in the per-tenant one.
 // This is the LedgerInsert::kSkipStored form. The kExpectNew form
-// (kInsertNewCopies below) shares its start and its rollups and commits only
-// batches whose ids are all new.
+// (kInsertNewCopies below) shares its start, the head of its INSERT and its
+// rollups, and commits only batches whose ids are all new.
 
 // The batch's rows and the copies stored before the current partition: the
 // start of both forms.
@@ -76,13 +76,18 @@ WITH input AS (
   FROM events_unpartitioned u JOIN first_seen f ON u.tenant_id = f.tenant_id AND u.event_id = f.i{{AND u.tenant_id}}
 )sql";
 
-// LedgerInsert::kSkipStored: resolves every stored copy (above).
-constexpr char kResolveStoredCopies[] = R"sql(), inserted AS (
+// The INSERT of the batch's first copies into the current partition, as far
+// as both forms write it; each goes on with its own filter, order and conflict
+// handling.
+constexpr char kInsertFirstCopies[] = R"sql(), inserted AS (
   INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq, ledger_period)
   SELECT f.tenant_id, f.i, f.f, f.n,
          timestamptz 'epoch' + f.o * interval '1 millisecond',
          timestamptz 'epoch' + f.r * interval '1 millisecond', f.s, $2::date
-  FROM first_seen f
+  FROM first_seen f)sql";
+
+// LedgerInsert::kSkipStored: resolves every stored copy (above).
+constexpr char kResolveStoredCopies[] = R"sql(
   WHERE NOT EXISTS (SELECT 1 FROM older o WHERE o.tenant_id = f.tenant_id AND o.event_id = f.i){{AND f.tenant_id}}
   ORDER BY f.tenant_id, f.i
   ON CONFLICT (tenant_id, event_id, ledger_period) DO NOTHING
@@ -178,12 +183,7 @@ SELECT (SELECT count(*) FROM joined) AS matched,
 // this form commits only batches of new ids, where the two forms agree, and
 // spares the planning and the look-ups of the rest (found, stored, the
 // replacements).
-constexpr char kInsertNewCopies[] = R"sql(), inserted AS (
-  INSERT INTO events (tenant_id, event_id, feature, tokens, occurred_at, received_at, accept_seq, ledger_period)
-  SELECT f.tenant_id, f.i, f.f, f.n,
-         timestamptz 'epoch' + f.o * interval '1 millisecond',
-         timestamptz 'epoch' + f.r * interval '1 millisecond', f.s, $2::date
-  FROM first_seen f{{WHERE f.tenant_id}}
+constexpr char kInsertNewCopies[] = R"sql({{WHERE f.tenant_id}}
   ORDER BY f.tenant_id, f.i
   RETURNING tenant_id, event_id, feature, tokens, occurred_at
 ), deltas AS (
@@ -230,6 +230,7 @@ std::string ExpandTenantFilters(std::string_view text, CommitStatements scope) {
 
 std::string CommitEventsSql(CommitStatements scope, LedgerInsert insert) {
   std::string text = kBatchAndOlderCopies;
+  text.append(kInsertFirstCopies);
   if (insert == LedgerInsert::kSkipStored) {
     text.append(kResolveStoredCopies).append(kRollups).append(kResolveStoredCopiesCounts);
   } else {

@@ -29,7 +29,9 @@ class UsageService final {
   /// The answer itself, shared with every other reader of the tenant while
   /// it is cached: no copy per request.
   using Answer = std::shared_ptr<const Result<TenantUsage>>;
-  using Callback = std::function<void(const Answer&)>;
+  /// The same type as ReplyCallback<TenantUsage>, so the query service
+  /// hands its caller's callback through unwrapped (as HistoryService's).
+  using Callback = std::function<void(Answer)>;
   using Clock = std::chrono::steady_clock;
 
   UsageService(int threads, int cache_ms, ReaderFactory make_reader, std::size_t max_pending = 1000,

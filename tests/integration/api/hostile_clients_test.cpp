@@ -17,8 +17,13 @@
 namespace flagmeter::test {
 namespace {
 
-int Connect(int port) {
+// `receive_buffer` > 0: SO_RCVBUF, set before connecting so the advertised window stays that small.
+int Connect(int port, int receive_buffer = 0) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (receive_buffer > 0 && ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer)) != 0) {
+    ::close(fd);
+    return -1;
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
@@ -130,15 +135,8 @@ TEST_F(HostileClientsTest, QuietConnectionsAreClosedAtTheIdleTimeoutNotBefore) {
 // buffer) or a reset, then the end of the stream, not 300 answers.
 TEST_F(HostileClientsTest, AClientThatNeverReadsIsCutOffAtTheRequestTimeout) {
   constexpr int kRequests = 300;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = Connect(process_->port(), /*receive_buffer=*/4096);
   ASSERT_GE(fd, 0);
-  const int receive_buffer = 4096;  // set before connecting, so the window stays small
-  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer)), 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(process_->port()));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
   std::string requests;
   for (int i = 0; i < kRequests; ++i) requests += "GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(::send(fd, requests.data(), requests.size(), 0), static_cast<ssize_t>(requests.size()));
