@@ -69,17 +69,24 @@ void ValkeyPusher::Stop() {
 void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) {
   std::size_t backlog = 0;
   bool stopping = false;
+  bool queued = false;
+  bool wake = false;
   {
     MutexLock lock(mu_);
     backlog = pending_events_;
     stopping = stopping_;
     if (!stopping && backlog < kMaxPendingEvents) {
+      // The pusher waits only while nothing is pending: the request that
+      // ends that wait wakes it, the ones queued behind it need not (under
+      // load the pusher is busy with a round trip and finds them there).
+      wake = pending_.empty();
       pending_events_ += encoded_events.size();
       pending_.push_back(Request{std::move(encoded_events), std::move(done)});
-      wake_.NotifyOne();
-      return;
+      queued = true;
     }
   }
+  if (wake) wake_.NotifyOne();  // after unlocking: the pusher takes the lock at once
+  if (queued) return;
   if (!stopping) {
     done(Status::Overloaded("valkey queue '" + config_.name + "': " + std::to_string(backlog) +
                             " events are already waiting to be pushed; Valkey is not keeping up"));
