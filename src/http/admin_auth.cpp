@@ -8,6 +8,7 @@
 #include "flagmeter/tenants/api_keys.hpp"
 #include "flagmeter/tenants/crypto.hpp"
 #include "http/await_callback.hpp"
+#include "http/request_parts.hpp"
 
 namespace flagmeter {
 namespace http = boost::beast::http;
@@ -30,7 +31,7 @@ std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServ
   if (services.access.admin_token.empty()) {
     return ErrorResponse(403, "The admin API is disabled: set ADMIN_TOKEN on the server to enable it");
   }
-  const std::optional<std::string_view> token = BearerToken(request[http::field::authorization]);
+  const std::optional<std::string_view> token = BearerToken(HeaderValue(request, http::field::authorization));
   if (!token) return Unauthorized("Send the admin token as Authorization: Bearer <ADMIN_TOKEN>");
   if (!IsAdminToken(*token, services)) return Unauthorized("The admin token is not valid");
   return std::nullopt;
@@ -38,7 +39,7 @@ std::optional<HttpResponse> CheckAdmin(const HttpRequest& request, const ApiServ
 
 boost::asio::awaitable<std::variant<DataAccess, HttpResponse>> CheckApiKey(const HttpRequest& request,
                                                                             const ApiServices& services) {
-  const std::optional<std::string_view> token = BearerToken(request[http::field::authorization]);
+  const std::optional<std::string_view> token = BearerToken(HeaderValue(request, http::field::authorization));
   if (!token) co_return Unauthorized("An API key is required: send Authorization: Bearer <key>");
   if (IsAdminToken(*token, services)) co_return DataAccess{};
   if (!LooksLikeApiKey(*token)) co_return Unauthorized("The API key is not valid");

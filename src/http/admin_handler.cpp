@@ -54,7 +54,7 @@ boost::asio::awaitable<HttpResponse> GetTenant(const std::string& tenant, const 
 
 boost::asio::awaitable<HttpResponse> PutTenant(const HttpRequest& request, const std::string& tenant,
                                                const ApiServices& services) {
-  if (!IsJsonContentType(request[http::field::content_type])) {
+  if (!IsJsonContentType(HeaderValue(request, http::field::content_type))) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }
   auto parsed = ParseTenantUpdate(request.body());

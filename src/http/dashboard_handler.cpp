@@ -11,6 +11,7 @@
 #include "http/admin_auth.hpp"
 #include "http/await_callback.hpp"
 #include "http/dashboard_json.hpp"
+#include "http/request_parts.hpp"
 #include "http/static_assets.hpp"
 #include "http/tenant_page_params.hpp"
 
@@ -44,7 +45,7 @@ boost::asio::awaitable<HttpResponse> DashboardData(const HttpRequest& request, c
 HttpResponse Asset(const HttpRequest& request, const RouteMatch& match) {
   const StaticAsset* asset = FindStaticAsset(match.path);
   if (asset == nullptr) return ErrorResponse(404, "No file " + std::string(match.path.substr(0, 200)));
-  return StaticAssetResponse(*asset, request[http::field::if_none_match]);
+  return StaticAssetResponse(*asset, HeaderValue(request, http::field::if_none_match));
 }
 
 }  // namespace

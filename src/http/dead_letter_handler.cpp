@@ -36,7 +36,7 @@ boost::asio::awaitable<HttpResponse> List(const RouteMatch& match, DeadLetterSer
 
 boost::asio::awaitable<HttpResponse> Move(const HttpRequest& request, DeadLetterAction action,
                                           DeadLetterService& service) {
-  if (!IsJsonContentType(request[http::field::content_type])) {
+  if (!IsJsonContentType(HeaderValue(request, http::field::content_type))) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }
   auto parsed = ParseDeadLetterSelection(request.body());

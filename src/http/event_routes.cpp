@@ -56,7 +56,7 @@ boost::asio::awaitable<Status> AdmitTenants(const std::vector<Event>& events, In
 
 boost::asio::awaitable<HttpResponse> PostEvents(const HttpRequest& request, const DataAccess& access,
                                                 const ApiServices& services) {
-  if (!IsJsonContentType(request[http::field::content_type])) {
+  if (!IsJsonContentType(HeaderValue(request, http::field::content_type))) {
     co_return ErrorResponse(415, "Content-Type must be application/json");
   }
   ParseOptions options{.now_ms = NowMs(),

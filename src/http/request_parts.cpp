@@ -9,6 +9,13 @@
 
 namespace flagmeter {
 
+std::string_view HeaderValue(const HttpRequest& request, boost::beast::http::field name) {
+  for (const auto& field : request) {
+    if (field.name() == name) return field.value();
+  }
+  return {};
+}
+
 bool IsJsonContentType(std::string_view value) {
   if (value.empty()) return true;
   std::string_view media = value.substr(0, value.find(';'));

@@ -4,9 +4,16 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/http/field.hpp>
+
 #include "http/response.hpp"
 
 namespace flagmeter {
+
+/// The value of the request's first `name` field, empty when it has none.
+/// A scan of its few fields by their parsed name, where Beast's lookup
+/// compares the name's text case-insensitively down its tree.
+std::string_view HeaderValue(const HttpRequest& request, boost::beast::http::field name);
 
 /// "application/json" with any parameters; a missing Content-Type (empty)
 /// counts as JSON.

@@ -17,6 +17,7 @@
 #include "flagmeter/metrics/metrics.hpp"
 #include "http/api_handler.hpp"
 #include "http/deadline_socket.hpp"
+#include "http/request_parts.hpp"
 #include "http/response_writer.hpp"
 
 namespace flagmeter {
@@ -57,16 +58,55 @@ asio::awaitable<boost::system::error_code> WriteResponse(DeadlineSocket& stream,
                                                          std::string& buffer) {
   buffer.clear();
   AppendResponse(response, head_only, buffer);
-  stream.ExpiresAfter(timeout);
-  auto [ec, written] = co_await asio::async_write(stream.socket(), asio::buffer(buffer), as_tuple(use_awaitable));
+  // Most answers fit the socket's send buffer whole: written at once (the
+  // socket does not block, see RunSession), they need no async write, whose
+  // completion would be one more pass through the io thread's queue. The
+  // rest of a longer one waits for the client within the deadline.
+  boost::system::error_code ec;
+  std::size_t written = stream.socket().write_some(asio::buffer(buffer), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    written = 0;
+  }
+  if (!ec && written < buffer.size()) {
+    stream.ExpiresAfter(timeout);
+    std::tie(ec, std::ignore) = co_await asio::async_write(
+        stream.socket(), asio::buffer(buffer.data() + written, buffer.size() - written), as_tuple(use_awaitable));
+  }
   if (buffer.capacity() > kKeptAnswerBufferBytes) std::string().swap(buffer);
   co_return ec;
+}
+
+// Parses what `buffer` holds into `parser`, as Beast's reads would, consuming
+// what it used. Most requests arrive whole in one read: parsed here, they need
+// no composed read, whose completion without I/O is one more pass through
+// the io thread's queue (one for the header, one for the body). Leaves `ec`
+// clear when the parser only needs more bytes than the buffer holds.
+void ParseBuffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+                   boost::system::error_code& ec) {
+  // The parser is not eager: a call stops after the header, the next one reads the body.
+  while (buffer.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
 }
 
 }  // namespace
 
 asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistry::Slot slot, const HttpConfig& config,
                                  const ApiServices& services, ConnectionRegistry& registry) {
+  // Never blocking the io thread: WriteResponse's first write is synchronous.
+  boost::system::error_code non_blocking_ec;
+  socket.non_blocking(true, non_blocking_ec);
+  if (non_blocking_ec) {
+    spdlog::warn("http: could not make a connection's socket non-blocking: {}", non_blocking_ec.message());
+    co_return;
+  }
   auto stream = DeadlineSocket::Start(std::move(socket));
   // However the session ends (an exception included), its watchdog ends too.
   struct StopWatchdog {
@@ -102,12 +142,16 @@ asio::awaitable<void> RunSession(asio::ip::tcp::socket socket, ConnectionRegistr
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     parser.body_limit(config.max_body_bytes);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(stream->socket(), buffer, parser, as_tuple(use_awaitable));
-    if (!header_ec && parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
+    boost::system::error_code ec;
+    ParseBuffered(parser, buffer, ec);
+    if (!ec && !parser.is_header_done()) {
+      std::tie(ec, std::ignore) =
+          co_await http::async_read_header(stream->socket(), buffer, parser, as_tuple(use_awaitable));
+    }
+    if (!ec && !parser.is_done() && HeaderValue(parser.get(), http::field::expect) == "100-continue") {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       co_await asio::async_write(stream->socket(), asio::buffer(kContinue), as_tuple(use_awaitable));
     }
-    boost::system::error_code ec = header_ec;
     if (!ec && !parser.is_done()) {
       std::tie(ec, std::ignore) = co_await http::async_read(stream->socket(), buffer, parser, as_tuple(use_awaitable));
     }

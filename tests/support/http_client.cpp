@@ -98,28 +98,47 @@ HttpResult HttpClient::PostJson(const std::string& target, const std::string& bo
 }
 
 std::string HttpClient::SendRaw(const std::string& raw, int timeout_ms) {
+  return SendRawInParts({raw}, 0, timeout_ms).front();
+}
+
+std::vector<std::string> HttpClient::SendRawInParts(const std::vector<std::string>& parts, int pause_ms,
+                                                    int timeout_ms) {
+  std::vector<std::string> received(parts.size());
   asio::io_context io;
   tcp::socket socket(io);
   boost::system::error_code ec;
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(impl_->port)), ec);
-  if (ec) return "";
-  asio::write(socket, asio::buffer(raw), ec);
-  std::string received;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  socket.non_blocking(true);
-  char chunk[4096];
-  while (std::chrono::steady_clock::now() < deadline) {
-    const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    if (ec == asio::error::would_block) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd fd{socket.native_handle(), POLLIN, 0};
-      ::poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
-      continue;
+  if (ec) return received;
+  bool closed = false;
+  // Appends what arrives until `deadline` or the server closes.
+  const auto read_until = [&](std::chrono::steady_clock::time_point deadline, std::string& into) {
+    socket.non_blocking(true);
+    char chunk[4096];
+    while (!closed && std::chrono::steady_clock::now() < deadline) {
+      const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+      if (ec == asio::error::would_block) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd fd{socket.native_handle(), POLLIN, 0};
+        ::poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+        continue;
+      }
+      if (ec) closed = true;
+      else into.append(chunk, n);
     }
-    if (ec) break;  // closed
-    received.append(chunk, n);
+    socket.non_blocking(false);
+  };
+  std::string sent;
+  for (std::size_t i = 0; i < parts.size() && !closed; ++i) {
+    asio::write(socket, asio::buffer(parts[i]), ec);
+    sent += parts[i];
+    const bool last = i + 1 == parts.size();
+    read_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(last ? timeout_ms : pause_ms),
+               received[i]);
   }
-  if (impl_->peer == Peer::kFlagMeter) RecordRawExchange(raw, received);
+  std::string all;
+  for (const std::string& answer : received) all += answer;
+  if (impl_->peer == Peer::kFlagMeter) RecordRawExchange(sent, all);
   return received;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,12 @@ class HttpClient final {
   /// Sends `raw` bytes on a fresh connection and returns everything the
   /// server sent until it closed the connection or `timeout_ms` passed.
   std::string SendRaw(const std::string& raw, int timeout_ms = 2000);
+
+  /// Sends `parts` on a fresh connection, `pause_ms` apart. Returns, for each
+  /// part, what the server sent after it: before the next part, and after the
+  /// last until the server closed the connection or `timeout_ms` passed.
+  std::vector<std::string> SendRawInParts(const std::vector<std::string>& parts, int pause_ms,
+                                          int timeout_ms = 2000);
 
  private:
   struct Impl;

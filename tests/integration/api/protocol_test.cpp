@@ -1,6 +1,7 @@
 // HTTP/1.1 behaviour promised by API.md: keep-alive, pipelining, chunked
 // bodies, HTTP/1.0; plus health, metrics and the OpenAPI document.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,38 @@ TEST_F(ApiTest, AChunkedBodyIsRead) {
   const std::string answer = client_->SendRaw(raw);
   EXPECT_NE(answer.find("HTTP/1.1 201"), std::string::npos) << answer;
   EXPECT_EQ(WaitForTotal("c", 9, std::chrono::milliseconds(3000)).Json()["totalTokens"], 9);
+}
+
+// Most requests arrive whole and are parsed from what one read brought; one
+// that arrives in pieces (mid-header, mid-body) is read on until complete.
+TEST_F(ApiTest, ARequestArrivingInPiecesIsRead) {
+  const std::string event = R"({"tenant":"pieces","feature":"f","tokens":3})";
+  const std::vector<std::string> parts = {
+      "POST /api/events HTTP/1.1\r\nHo",
+      "st: x\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(event.size()) +
+          "\r\nConnection: close\r\n\r\n" + event.substr(0, 12),
+      event.substr(12)};
+  const std::vector<std::string> answers = client_->SendRawInParts(parts, 200);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0], "");
+  EXPECT_EQ(answers[1], "");
+  EXPECT_EQ(answers[2].rfind("HTTP/1.1 201", 0), 0u) << answers[2];
+  EXPECT_EQ(WaitForTotal("pieces", 3, std::chrono::milliseconds(3000)).Json()["totalTokens"], 3);
+}
+
+// "Expect: 100-continue" with the body still to come: the interim answer
+// goes out first, and the body sent after it is read.
+TEST_F(ApiTest, AnExpectedContinueIsAnsweredBeforeTheBody) {
+  const std::string event = R"({"tenant":"continued","feature":"f","tokens":4})";
+  const std::vector<std::string> answers = client_->SendRawInParts(
+      {"POST /api/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+       "Content-Length: " + std::to_string(event.size()) + "\r\nConnection: close\r\n\r\n",
+       event},
+      500);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0], "HTTP/1.1 100 Continue\r\n\r\n");
+  EXPECT_EQ(answers[1].rfind("HTTP/1.1 201", 0), 0u) << answers[1];
+  EXPECT_EQ(WaitForTotal("continued", 4, std::chrono::milliseconds(3000)).Json()["totalTokens"], 4);
 }
 
 TEST_F(ApiTest, Http10IsAnsweredAndClosed) {
