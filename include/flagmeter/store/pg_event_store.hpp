@@ -72,6 +72,12 @@ class PgEventStore final : public EventStore {
   /// the window reaches), and ran again skipping stored ids, since construction.
   std::uint64_t stored_id_reruns() const { return stored_id_reruns_; }
 
+  /// Times the one-statement commit's generic plans were discarded to be made
+  /// again (periods moved, or kBatchesPerPlan batches ran on them), since
+  /// construction. Always 0 with CommitStatements::kOnePerTenant, which plans
+  /// every statement (Citus routes it by the tenant its plan knows).
+  std::uint64_t plans_discarded() const { return plans_discarded_; }
+
  private:
   // A batch as the statements take it, built once for all its attempts.
   struct BatchParameters {
@@ -89,6 +95,12 @@ class PgEventStore final : public EventStore {
   // skip stored ids. Aborted, so the caller runs the batch again.
   Status RunAgainSkippingStoredIds();
   std::string NewTenantsJson(const std::vector<std::string>& names) const;
+  // The one-statement commit runs on generic plans, made again after DISCARD
+  // PLANS. Whether to send it before this batch (which is counted on the
+  // plans either way): when the periods the window reaches (`periods`, from
+  // fm_lock_ledger) differ from those of the last discard, and every
+  // kBatchesPerPlan batches.
+  bool PlansStale(std::string periods);
 
   // Tenant names known to exist, so most batches skip tenant creation.
   std::unique_ptr<KnownTenants> own_known_tenants_;  // when no cache is shared
@@ -99,6 +111,9 @@ class PgEventStore final : public EventStore {
   std::uint64_t commit_statements_run_ = 0;
   std::uint64_t stored_id_reruns_ = 0;
   int skip_stored_batches_left_ = 0;  // > 0: commit with LedgerInsert::kSkipStored
+  std::string planned_periods_;       // fm_lock_ledger's row when the plans were discarded last
+  int batches_on_plans_ = 0;          // batches committed since then
+  std::uint64_t plans_discarded_ = 0;
 };
 
 }  // namespace flagmeter

@@ -152,6 +152,31 @@ TEST_P(LedgerMaintainerTest, AnIdStoredInAnOlderPartitionCountsOnce) {
   EXPECT_EQ(StoredTokens(), RolledUpTokens());
 }
 
+// The one-statement commit's generic plans are made again when the window's
+// periods move (the partition that was current, maybe empty when planned, is
+// an older one to probe now) and every 64 batches; the per-tenant commit
+// plans each statement. Either way the re-sent id counts once.
+TEST_P(LedgerMaintainerTest, CommitPlansAreMadeAgainWhenThePeriodsMoveAndEvery64Batches) {
+  LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 400, .partition_days = 31});
+  PgEventStore store(database_url(), nullptr, 62, GetParam());
+  const std::uint64_t generic = GetParam() == CommitStatements::kOnePerBatch ? 1 : 0;
+  for (int batch = 1; batch <= 64; ++batch) {
+    ASSERT_TRUE(store.CommitBatch({MakeEvent("id-" + std::to_string(batch), 1)}).ok());
+  }
+  EXPECT_EQ(store.plans_discarded(), generic * 1);  // the first batch only
+  ASSERT_TRUE(store.CommitBatch({MakeEvent("id-65", 1)}).ok());
+  EXPECT_EQ(store.plans_discarded(), generic * 2);
+
+  Pass(maintainer, migrated_ + days(40));  // the next period
+  Result<CommitOutcome> again = store.CommitBatch({MakeEvent("id-1", 1), MakeEvent("id-66", 1)});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(store.plans_discarded(), generic * 3);
+  EXPECT_EQ(again->inserted, 1u);
+  EXPECT_EQ(Query("SELECT count(*) FROM events"), 66);
+  EXPECT_EQ(DuplicateIds(), 0);
+  EXPECT_EQ(StoredTokens(), RolledUpTokens());
+}
+
 // The look-up reaches exactly the partitions the window can: a copy older
 // than IDEMPOTENCY_WINDOW_DAYS is no longer looked for.
 TEST_F(LedgerMaintainerTest, LooksIdsUpOnlyInThePartitionsTheWindowReaches) {
