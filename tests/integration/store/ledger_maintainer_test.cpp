@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "flagmeter/core/mutex.hpp"
 #include "flagmeter/store/migrations.hpp"
 #include "flagmeter/store/pg_event_store.hpp"
 #include "support/test_postgres.hpp"
@@ -203,6 +204,8 @@ TEST_P(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce
   LedgerMaintainer maintainer(database_url(), LedgerOptions{.retention_days = 3000, .partition_days = 1});
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
+  Mutex error_mu;
+  std::string first_error;  // of the first failed commit
   // The ids sent slide forward, so new ones land in each new period while
   // recent ones are re-sent across the period changes.
   std::atomic<int> base{0};
@@ -220,7 +223,11 @@ TEST_P(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce
           batch.push_back(MakeEvent("id-" + std::to_string(id), 1 + random() % 9, seq += 3));
           batch.back().tenant = "tenant-" + std::to_string(id % 3);  // a batch spans tenants
         }
-        if (!store.CommitBatch(batch).ok()) failures.fetch_add(1);
+        const Result<CommitOutcome> committed = store.CommitBatch(batch);
+        if (!committed.ok() && failures.fetch_add(1) == 0) {
+          MutexLock lock(error_mu);
+          first_error = committed.status().ToString();
+        }
       }
     });
   }
@@ -230,7 +237,7 @@ TEST_P(LedgerMaintainerTest, ConcurrentCommitsAcrossPeriodChangesCountEachIdOnce
   }
   done.store(true);
   for (std::thread& committer : committers) committer.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures.load(), 0) << "first: " << first_error;
   EXPECT_GE(Query("SELECT count(DISTINCT ledger_period) FROM events"), 10);
   EXPECT_EQ(DuplicateIds(), 0);
   EXPECT_EQ(StoredTokens(), RolledUpTokens());
