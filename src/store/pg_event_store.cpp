@@ -191,16 +191,13 @@ Result<CommitOutcome> PgEventStore::CommitOnce(const BatchParameters& batch) {
   if (!batch.new_tenants_json.empty()) tx.exec_prepared("fm_insert_tenants", batch.new_tenants_json, true, nullptr);
   // Its own statement, before the commit's: see CommitEventsSql.
   const pqxx::row ledger = tx.exec_prepared1("fm_lock_ledger", idempotency_window_days_);
-  if (statements_ == CommitStatements::kOnePerBatch &&
-      PlansStale(std::string(ledger[0].c_str()) + ' ' + ledger[1].c_str())) {
-    tx.exec0("DISCARD PLANS");
-  }
-  // The form that resolves stored copies is planned for its batch, as it
-  // always was: it runs after a stored id, rarely, and races concurrent
-  // commits of the same ids, where a generic plan was seen to keep finding
-  // the concurrent copy unresolved on every retry.
-  if (insert == LedgerInsert::kSkipStored && statements_ == CommitStatements::kOnePerBatch) {
-    tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
+  if (statements_ == CommitStatements::kOnePerBatch) {
+    if (PlansStale(std::string(ledger[0].c_str()) + ' ' + ledger[1].c_str())) tx.exec0("DISCARD PLANS");
+    // The form that resolves stored copies is planned for its batch, as it
+    // always was: it runs after a stored id, rarely, and races concurrent
+    // commits of the same ids, where a generic plan was seen to keep finding
+    // the concurrent copy unresolved on every retry.
+    if (insert == LedgerInsert::kSkipStored) tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan");
   }
   CommitCounts counts;
   try {
