@@ -228,6 +228,10 @@ const std::vector<Variable>& Variables() {
        ApplyInt<QueueConfig, &Config::queue, &QueueConfig::min_replicas_ack>},
       {"VALKEY_REPLICA_ACK_TIMEOUT_MS", "1000", "ms a push waits for VALKEY_MIN_REPLICAS_ACK replicas; fewer: 503", 1,
        2000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::replica_ack_timeout_ms>},
+      {"PUSH_LINGER_US", "1000",
+       "microseconds the pusher gathers events for one Valkey call while calls carry 8 or more (at most until 64 wait); a "
+       "request arriving alone is pushed at once (0: never wait)",
+       0, 100000, ApplyInt<QueueConfig, &Config::queue, &QueueConfig::push_linger_us>},
       {"WORKER_CONCURRENCY", "2", "worker threads draining the queue", 1, 256,
        ApplyInt<WorkerConfig, &Config::worker, &WorkerConfig::concurrency>},
       {"BATCH_SIZE", "2000", "most events a worker commits in one transaction", 1, 10000,

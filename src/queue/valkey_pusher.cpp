@@ -29,6 +29,7 @@ ValkeyPusher::ValkeyPusher(QueueConfig config, ThreadHealth* health)
     : config_(std::move(config)),
       shards_(MakeShards(config_)),
       max_depth_(ShardMaxDepth(config_)),
+      linger_(config_.push_linger_us),
       health_(health),
       connection_(config_.valkey, config_.connect_timeout_ms) {}
 
@@ -79,7 +80,9 @@ void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) 
       // The pusher waits only while nothing is pending: the request that
       // ends that wait wakes it, the ones queued behind it need not (under
       // load the pusher is busy with a round trip and finds them there).
-      wake = pending_.empty();
+      // A lingering pusher is woken once enough events wait (TakeBatch).
+      wake = pending_.empty() || (lingering_ && pending_events_ < kLingerUntilEvents &&
+                                  pending_events_ + encoded_events.size() >= kLingerUntilEvents);
       pending_events_ += encoded_events.size();
       pending_.push_back(Request{std::move(encoded_events), std::move(done)});
       queued = true;
@@ -116,6 +119,17 @@ void ValkeyPusher::Run() {
 std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
   MutexLock lock(mu_);
   wake_.Wait(mu_, [this]() FM_REQUIRES(mu_) { return stopping_ || !pending_.empty(); });
+  // Each script call costs Valkey a fixed share (its read, the append-only
+  // file's write, the reply, waking up) that a few events cannot amortise.
+  // While the last call carried many events requests are arriving fast, so a
+  // short wait gathers more; a lone request (the last call carried few) goes
+  // at once.
+  if (linger_ > std::chrono::microseconds::zero() && last_round_trip_events_ >= kBusyRoundTripEvents &&
+      pending_events_ < kLingerUntilEvents && !stopping_) {
+    lingering_ = true;
+    wake_.WaitFor(mu_, linger_, [this]() FM_REQUIRES(mu_) { return stopping_ || pending_events_ >= kLingerUntilEvents; });
+    lingering_ = false;
+  }
   std::vector<Request> batch;
   std::size_t events = 0;
   std::size_t taken = 0;
@@ -129,6 +143,7 @@ std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
   // only this and Stop (emptying pending_ too) take them off.
   assert(events <= pending_events_);
   pending_events_ -= events;
+  last_round_trip_events_ = events;
   batch.reserve(taken);
   std::move(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(taken), std::back_inserter(batch));
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(taken));

@@ -35,6 +35,7 @@ TEST_F(ConfigTest, DefaultsMatchTheContract) {
   EXPECT_EQ(config->worker.max_batch_size, 2000u);  // the README's BATCH_SIZE
   EXPECT_EQ(config->http.max_body_bytes, 1048576u);
   EXPECT_EQ(config->queue.max_depth, 1000000);
+  EXPECT_EQ(config->queue.push_linger_us, 1000);  // the README's PUSH_LINGER_US
   EXPECT_EQ(config->log_level, "info");
 }
 
@@ -50,6 +51,7 @@ TEST_F(ConfigTest, ReadsEveryVariable) {
           {"LOG_FORMAT", "text"},
           {"IO_THREADS", "3"},
           {"BATCH_SIZE", "500"},
+          {"PUSH_LINGER_US", "0"},
           {"USAGE_CACHE_MS", "0"}};
   Result<Config> config = Load();
   ASSERT_TRUE(config.ok()) << config.status().ToString();
@@ -67,6 +69,7 @@ TEST_F(ConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(config->log_format, "text");
   EXPECT_EQ(config->http.io_threads, 3);
   EXPECT_EQ(config->worker.max_batch_size, 500u);
+  EXPECT_EQ(config->queue.push_linger_us, 0);
   EXPECT_EQ(config->store.usage_cache_ms, 0);
 }
 
@@ -75,7 +78,7 @@ TEST_F(ConfigTest, BadValuesNameTheVariable) {
       {"PORT", "0"},          {"PORT", "http"},          {"PORT", "70000"},
       {"WORKER_CONCURRENCY", "0"}, {"MAX_BODY_BYTES", "1k"}, {"MAX_QUEUE_DEPTH", "-1"},
       {"DATABASE_URL", "mysql://x"}, {"VALKEY_URL", "http://x"}, {"LOG_LEVEL", "loud"},
-      {"QUEUE_NAME", "a b"}};
+      {"QUEUE_NAME", "a b"}, {"PUSH_LINGER_US", "100001"}};
   for (const auto& [name, value] : bad) {
     env_ = {{name, value}};
     Result<Config> config = Load();
@@ -90,7 +93,7 @@ TEST_F(ConfigTest, HelpListsEveryVariable) {
   const std::string help = ConfigHelp();
   for (const char* name : {"PORT", "DATABASE_URL", "VALKEY_URL", "QUEUE_NAME", "WORKER_CONCURRENCY",
                            "MAX_BODY_BYTES", "MAX_QUEUE_DEPTH", "LOG_LEVEL", "LOG_FORMAT", "IO_THREADS",
-                           "BATCH_SIZE", "BATCH_LINGER_MS", "USAGE_READERS", "HISTORY_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
+                           "BATCH_SIZE", "BATCH_LINGER_MS", "PUSH_LINGER_US", "USAGE_READERS", "HISTORY_READERS", "USAGE_CACHE_MS", "QUEUE_LEASE_MS", "ADMIN_TOKEN",
                            "REQUIRE_API_KEYS", "WEBHOOK_SECRET", "WEBHOOK_TIMEOUT_MS", "ALERT_RETRY_AFTER_MS",
                            "API_KEY_MISS_CACHE", "API_KEY_LOOKUP_QUEUE", "AUTO_CREATE_TENANTS", "MAX_TENANTS",
                            "TENANT_CREATION_QUEUE", "ADMIN_QUEUE"}) {

@@ -57,6 +57,7 @@ struct QueueConfig {
   int min_replicas_ack = 0;                // VALKEY_MIN_REPLICAS_ACK: replicas that must confirm a push (WAIT)
   int replica_ack_timeout_ms = 1000;       // VALKEY_REPLICA_ACK_TIMEOUT_MS: how long a push waits for them (1..2000,
                                            // under the connection's 3 s command timeout)
+  int push_linger_us = 1000;               // PUSH_LINGER_US: under load, how long the pusher gathers events for a call
 };
 
 struct WorkerConfig {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -32,6 +33,11 @@ namespace flagmeter {
 /// the parts already queued stay queued (a client's retry with the same ids
 /// is counted once).
 ///
+/// Under load (the last call carried kBusyRoundTripEvents or more) the
+/// pusher waits up to PUSH_LINGER_US before a call, or until
+/// kLingerUntilEvents events are pending, so that each call carries more
+/// events; a request arriving alone is pushed at once.
+///
 /// With VALKEY_MIN_REPLICAS_ACK=N > 0, each successful script call is
 /// followed by WAIT N on the same connection; when fewer than N replicas
 /// confirm within VALKEY_REPLICA_ACK_TIMEOUT_MS, that call's requests answer
@@ -56,6 +62,14 @@ class ValkeyPusher final : public EventSink {
   /// Events sent in one script call, at most (a single larger request is
   /// still sent whole).
   static constexpr std::size_t kMaxEventsPerRoundTrip = 10000;
+
+  /// The pusher lingers (PUSH_LINGER_US) only after a call that carried at
+  /// least this many events: requests are then arriving faster than calls.
+  static constexpr std::size_t kBusyRoundTripEvents = 8;
+
+  /// A lingering pusher calls as soon as this many events are pending: from
+  /// there on a call's fixed cost is a small share of each event's.
+  static constexpr std::size_t kLingerUntilEvents = 64;
 
   /// Events waiting for the pusher thread, at most: beyond it Push() answers
   /// Overloaded at once, so a slow Valkey cannot make memory grow unbounded.
@@ -118,6 +132,7 @@ class ValkeyPusher final : public EventSink {
   const QueueConfig config_;
   const std::vector<Shard> shards_;
   const std::int64_t max_depth_;  // per shard
+  const std::chrono::microseconds linger_;  // PUSH_LINGER_US
   ThreadHealth* const health_;
 
   // Used only by the pusher thread.
@@ -127,6 +142,8 @@ class ValkeyPusher final : public EventSink {
   CondVar wake_;
   std::vector<Request> pending_ FM_GUARDED_BY(mu_);
   std::size_t pending_events_ FM_GUARDED_BY(mu_) = 0;  // events in pending_
+  std::size_t last_round_trip_events_ FM_GUARDED_BY(mu_) = 0;  // events the pusher took last
+  bool lingering_ FM_GUARDED_BY(mu_) = false;  // the pusher waits for kLingerUntilEvents
   bool stopping_ FM_GUARDED_BY(mu_) = false;
   bool started_ FM_GUARDED_BY(mu_) = false;
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <future>
 #include <map>
 #include <string>
@@ -217,6 +218,106 @@ TEST_F(ValkeyPusherTest, StopCompletesPendingPushesThenRefusesNewOnes) {
   pusher.Push(Events("late", 1), [&late](Status status) { late = std::move(status); });
   EXPECT_EQ(late.code(), Status::Code::kUnavailable);
   EXPECT_EQ(valkey_.ListLength("events"), 100);
+}
+
+// A linger far longer than any test: a call that waited for it would never
+// be answered within the test's patience.
+constexpr int kEndlessLingerUs = 600'000'000;
+constexpr auto kPatience = std::chrono::seconds(10);
+// Long enough for a pusher that does not linger to have answered.
+constexpr auto kWhileLingering = std::chrono::milliseconds(300);
+constexpr auto kBusy = static_cast<int>(ValkeyPusher::kBusyRoundTripEvents);
+
+// The answers of a test's pushes. Declared before the pusher, they outlive
+// it: a test that fails early still lets the pusher's Stop answer them.
+class Answers {
+ public:
+  std::future<Status> Push(ValkeyPusher& pusher, std::vector<std::string> events) {
+    std::promise<Status>& promise = promises_.emplace_back();
+    auto answer = promise.get_future();
+    pusher.Push(std::move(events), [&promise](Status status) { promise.set_value(std::move(status)); });
+    return answer;
+  }
+
+ private:
+  std::deque<std::promise<Status>> promises_;  // a deque keeps each one where it is
+};
+
+QueueConfig WithLinger(QueueConfig config, int linger_us) {
+  config.push_linger_us = linger_us;
+  return config;
+}
+
+TEST_F(ValkeyPusherTest, ARequestArrivingAloneIsPushedAtOnceWhateverTheLinger) {
+  Answers answers;
+  ValkeyPusher pusher(WithLinger(Config(), kEndlessLingerUs));
+  pusher.Start();
+  // Calls that carried fewer than kBusyRoundTripEvents do not make the next one wait.
+  for (int i = 0; i < 3; ++i) {
+    auto answer = answers.Push(pusher, Events("alone" + std::to_string(i), kBusy - 1));
+    ASSERT_EQ(answer.wait_for(kPatience), std::future_status::ready) << "request " << i << " waited for the linger";
+    EXPECT_TRUE(answer.get().ok());
+  }
+  EXPECT_EQ(pusher.round_trips(), 3u);
+}
+
+// After a busy call the pusher gathers requests until kLingerUntilEvents
+// wait, then pushes them with one call, in their order.
+TEST_F(ValkeyPusherTest, AfterABusyCallRequestsAreGatheredUntilEnoughWait) {
+  Answers answers;
+  ValkeyPusher pusher(WithLinger(Config(), kEndlessLingerUs));
+  pusher.Start();
+  auto expected = Events("busy", kBusy);
+  auto busy = answers.Push(pusher, expected);
+  ASSERT_EQ(busy.wait_for(kPatience), std::future_status::ready);
+  ASSERT_TRUE(busy.get().ok());
+
+  constexpr int kRequestEvents = 9;
+  const int requests = static_cast<int>(ValkeyPusher::kLingerUntilEvents) / kRequestEvents + 1;
+  std::vector<std::future<Status>> gathered;
+  for (int i = 0; i < requests; ++i) {
+    const auto events = Events("r" + std::to_string(i), kRequestEvents);
+    expected.insert(expected.end(), events.begin(), events.end());
+    gathered.push_back(answers.Push(pusher, events));
+    if (i == 0) {
+      // Alone, the first one waits.
+      EXPECT_EQ(gathered[0].wait_for(kWhileLingering), std::future_status::timeout);
+      EXPECT_EQ(pusher.round_trips(), 1u);
+    }
+  }
+  for (int i = 0; i < requests; ++i) {
+    ASSERT_EQ(gathered[i].wait_for(kPatience), std::future_status::ready) << "request " << i;
+    EXPECT_TRUE(gathered[i].get().ok());
+  }
+  EXPECT_EQ(pusher.round_trips(), 2u);  // every gathered request in one call
+  EXPECT_EQ(valkey_.ListItems("events"), expected);
+}
+
+TEST_F(ValkeyPusherTest, StopEndsALingerAndPushesWhatWaits) {
+  Answers answers;
+  ValkeyPusher pusher(WithLinger(Config(), kEndlessLingerUs));
+  pusher.Start();
+  auto busy = answers.Push(pusher, Events("busy", kBusy));
+  ASSERT_EQ(busy.wait_for(kPatience), std::future_status::ready);
+  auto waiting = answers.Push(pusher, Events("waiting", 1));
+  ASSERT_EQ(waiting.wait_for(kWhileLingering), std::future_status::timeout);
+
+  pusher.Stop();
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get().ok());
+  EXPECT_EQ(valkey_.ListLength("events"), kBusy + 1);
+}
+
+TEST_F(ValkeyPusherTest, WithoutALingerEveryCallGoesAtOnce) {
+  Answers answers;
+  ValkeyPusher pusher(WithLinger(Config(), 0));
+  pusher.Start();
+  auto busy = answers.Push(pusher, Events("busy", kBusy));
+  ASSERT_EQ(busy.wait_for(kPatience), std::future_status::ready);
+  auto next = answers.Push(pusher, Events("next", 1));
+  ASSERT_EQ(next.wait_for(kPatience), std::future_status::ready);
+  EXPECT_TRUE(next.get().ok());
+  EXPECT_EQ(pusher.round_trips(), 2u);
 }
 
 TEST_F(ValkeyPusherTest, AnswersOverloadedAtOnceWhenBacklogIsFull) {
