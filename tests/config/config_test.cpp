@@ -74,11 +74,12 @@ TEST_F(ConfigTest, ReadsEveryVariable) {
 }
 
 TEST_F(ConfigTest, BadValuesNameTheVariable) {
-  const std::map<std::string, std::string> bad = {
+  // A list, not a map: a variable may appear with several bad values.
+  const std::vector<std::pair<std::string, std::string>> bad = {
       {"PORT", "0"},          {"PORT", "http"},          {"PORT", "70000"},
       {"WORKER_CONCURRENCY", "0"}, {"MAX_BODY_BYTES", "1k"}, {"MAX_QUEUE_DEPTH", "-1"},
       {"DATABASE_URL", "mysql://x"}, {"VALKEY_URL", "http://x"}, {"LOG_LEVEL", "loud"},
-      {"QUEUE_NAME", "a b"}, {"PUSH_LINGER_US", "100001"}};
+      {"QUEUE_NAME", "a b"}, {"PUSH_LINGER_US", "100001"}, {"PUSH_LINGER_US", "-1"}};
   for (const auto& [name, value] : bad) {
     env_ = {{name, value}};
     Result<Config> config = Load();
