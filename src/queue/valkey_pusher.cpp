@@ -77,10 +77,10 @@ void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) 
     backlog = pending_events_;
     stopping = stopping_;
     if (!stopping && backlog < kMaxPendingEvents) {
-      // The pusher waits only while nothing is pending: the request that
-      // ends that wait wakes it, the ones queued behind it need not (under
-      // load the pusher is busy with a round trip and finds them there).
-      // A lingering pusher is woken once enough events wait (TakeBatch).
+      // The pusher waits for work only while nothing is pending: the request
+      // that ends that wait wakes it, the ones queued behind it need not
+      // (under load the pusher is busy with a round trip and finds them
+      // there). A lingering pusher is woken once enough events wait.
       wake = pending_.empty() || (lingering_ && pending_events_ < kLingerUntilEvents &&
                                   pending_events_ + encoded_events.size() >= kLingerUntilEvents);
       pending_events_ += encoded_events.size();
@@ -127,7 +127,8 @@ std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
   if (linger_ > std::chrono::microseconds::zero() && last_round_trip_events_ >= kBusyRoundTripEvents &&
       pending_events_ < kLingerUntilEvents && !stopping_) {
     lingering_ = true;
-    wake_.WaitFor(mu_, linger_, [this]() FM_REQUIRES(mu_) { return stopping_ || pending_events_ >= kLingerUntilEvents; });
+    wake_.WaitFor(mu_, linger_,
+                  [this]() FM_REQUIRES(mu_) { return stopping_ || pending_events_ >= kLingerUntilEvents; });
     lingering_ = false;
   }
   std::vector<Request> batch;
