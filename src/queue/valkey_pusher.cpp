@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cassert>
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -29,7 +30,6 @@ ValkeyPusher::ValkeyPusher(QueueConfig config, ThreadHealth* health)
     : config_(std::move(config)),
       shards_(MakeShards(config_)),
       max_depth_(ShardMaxDepth(config_)),
-      linger_(config_.push_linger_us),
       health_(health),
       connection_(config_.valkey, config_.connect_timeout_ms) {}
 
@@ -80,8 +80,9 @@ void ValkeyPusher::Push(std::vector<std::string> encoded_events, Callback done) 
       // The pusher waits for work only while nothing is pending: the request
       // that ends that wait wakes it, the ones queued behind it need not
       // (under load the pusher is busy with a round trip and finds them
-      // there). A lingering pusher is woken once enough events wait.
-      wake = pending_.empty() || (lingering_ && pending_events_ < kLingerUntilEvents &&
+      // there). A lingering pusher is woken once enough events wait (a
+      // pusher busy with a round trip has no waiter to wake: a no-op).
+      wake = pending_.empty() || (pending_events_ < kLingerUntilEvents &&
                                   pending_events_ + encoded_events.size() >= kLingerUntilEvents);
       pending_events_ += encoded_events.size();
       pending_.push_back(Request{std::move(encoded_events), std::move(done)});
@@ -124,12 +125,10 @@ std::vector<ValkeyPusher::Request> ValkeyPusher::TakeBatch() {
   // While the last call carried many events requests are arriving fast, so a
   // short wait gathers more; a lone request (the last call carried few) goes
   // at once.
-  if (linger_ > std::chrono::microseconds::zero() && last_round_trip_events_ >= kBusyRoundTripEvents &&
+  if (config_.push_linger_us > 0 && last_round_trip_events_ >= kBusyRoundTripEvents &&
       pending_events_ < kLingerUntilEvents && !stopping_) {
-    lingering_ = true;
-    wake_.WaitFor(mu_, linger_,
+    wake_.WaitFor(mu_, std::chrono::microseconds(config_.push_linger_us),
                   [this]() FM_REQUIRES(mu_) { return stopping_ || pending_events_ >= kLingerUntilEvents; });
-    lingering_ = false;
   }
   std::vector<Request> batch;
   std::size_t events = 0;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -132,7 +131,6 @@ class ValkeyPusher final : public EventSink {
   const QueueConfig config_;
   const std::vector<Shard> shards_;
   const std::int64_t max_depth_;  // per shard
-  const std::chrono::microseconds linger_;  // PUSH_LINGER_US
   ThreadHealth* const health_;
 
   // Used only by the pusher thread.
@@ -143,7 +141,6 @@ class ValkeyPusher final : public EventSink {
   std::vector<Request> pending_ FM_GUARDED_BY(mu_);
   std::size_t pending_events_ FM_GUARDED_BY(mu_) = 0;  // events in pending_
   std::size_t last_round_trip_events_ FM_GUARDED_BY(mu_) = 0;  // events the pusher took last
-  bool lingering_ FM_GUARDED_BY(mu_) = false;  // the pusher waits for kLingerUntilEvents
   bool stopping_ FM_GUARDED_BY(mu_) = false;
   bool started_ FM_GUARDED_BY(mu_) = false;
 
